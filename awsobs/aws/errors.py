@@ -1,0 +1,169 @@
+"""AWS failures as typed values, so a check can say *why* it has no data.
+
+The gateway turns every botocore exception into an `AwsError` with a `kind`; checks
+catch it and report UNKNOWN (naming the denied IAM action), and the engine does the
+same for any check that lets one escape.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+    TokenRetrievalError,
+    UnauthorizedSSOTokenError,
+)
+from botocore.exceptions import SSOTokenLoadError as _SSOTokenLoadError
+
+from awsobs.aws.iam import iam_action
+
+
+class ErrorKind(StrEnum):
+    """Why an AWS read failed."""
+
+    ACCESS_DENIED = "access_denied"
+    REGION_UNAVAILABLE = "region_unavailable"
+    THROTTLED = "throttled"
+    NOT_FOUND = "not_found"
+    CREDENTIALS = "credentials"
+    ERROR = "error"
+
+
+_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "Forbidden",
+    "NotAuthorized",
+}
+# In an opt-in region that the account has not enabled, AWS rejects the (otherwise valid)
+# credentials; credentials were already proven good by sts:GetCallerIdentity at start.
+_REGION = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "AuthFailure",
+    "OptInRequired",
+    "InvalidIdentityToken",
+}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "ProvisionedThroughputExceededException",
+}
+_CREDENTIALS = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "MissingAuthenticationToken",
+}
+
+
+class AwsError(Exception):
+    """One failed AWS read; the same object is re-raised to every check that asks again."""
+
+    def __init__(
+        self,
+        kind: ErrorKind,
+        service: str,
+        operation: str,
+        region: str,
+        code: str,
+        message: str,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.kind = kind
+        self.service = service
+        self.operation = operation
+        self.region = region
+        self.code = code
+        self.message = message
+
+    @property
+    def action(self) -> str:
+        """The IAM action of the failed call, e.g. `cloudtrail:GetEventSelectors`."""
+        return iam_action(self.service, self.operation)
+
+    def describe(self) -> str:
+        """One line for a finding's message."""
+        where = f" in {self.region}" if self.region else ""
+        if self.kind is ErrorKind.ACCESS_DENIED:
+            return f"access denied to {self.action}{where}"
+        if self.kind is ErrorKind.REGION_UNAVAILABLE:
+            return f"region {self.region} is not reachable or not enabled ({self.code})"
+        if self.kind is ErrorKind.THROTTLED:
+            return f"{self.action} was throttled{where} after retries"
+        if self.kind is ErrorKind.CREDENTIALS:
+            return f"credentials rejected by {self.action}{where} ({self.code})"
+        return f"{self.action} failed{where}: {self.code}: {self.message}"[:300]
+
+    def __reduce__(self) -> tuple[object, ...]:
+        args = (self.kind, self.service, self.operation, self.region, self.code, self.message)
+        return (AwsError, args)
+
+
+class ReadOnlyViolation(Exception):
+    """A check asked the gateway for an operation that is not a read; a bug, never sent."""
+
+
+def classify(exc: Exception, service: str, operation: str, region: str) -> AwsError:
+    """Map a botocore exception to an `AwsError`."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code", "Unknown"))
+        message = str(err.get("Message", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        kind = _kind_for_code(code, status)
+        return AwsError(kind, service, operation, region, code, message)
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
+        kind = ErrorKind.REGION_UNAVAILABLE
+        return AwsError(kind, service, operation, region, type(exc).__name__, str(exc))
+    if isinstance(
+        exc,
+        NoCredentialsError
+        | PartialCredentialsError
+        | TokenRetrievalError
+        | UnauthorizedSSOTokenError
+        | _SSOTokenLoadError,
+    ):
+        kind = ErrorKind.CREDENTIALS
+        return AwsError(kind, service, operation, region, type(exc).__name__, str(exc))
+    if isinstance(exc, ReadTimeoutError | NoRegionError | BotoCoreError):
+        return AwsError(ErrorKind.ERROR, service, operation, region, type(exc).__name__, str(exc))
+    return AwsError(ErrorKind.ERROR, service, operation, region, type(exc).__name__, str(exc))
+
+
+def _kind_for_code(code: str, status: object) -> ErrorKind:
+    if code in _DENIED:
+        return ErrorKind.ACCESS_DENIED
+    if code in _REGION:
+        return ErrorKind.REGION_UNAVAILABLE
+    if code in _THROTTLED:
+        return ErrorKind.THROTTLED
+    if code in _CREDENTIALS:
+        return ErrorKind.CREDENTIALS
+    if code.startswith("NoSuch") or code.endswith(("NotFound", "NotFoundException")):
+        return ErrorKind.NOT_FOUND
+    if status == 403:
+        return ErrorKind.ACCESS_DENIED
+    if status == 404:
+        return ErrorKind.NOT_FOUND
+    return ErrorKind.ERROR

@@ -1,0 +1,204 @@
+"""The AWS gateway: every AWS read of a scan goes through `Gateway.call`.
+
+What it guarantees, so checks don't have to:
+- read-only by construction: an operation that is not a read is refused before a request
+  is built, and so are reads that return secrets or object contents;
+- one botocore client per (service, region), created lazily and shared by all threads;
+- every read is made at most once per scan per (region, service, operation, parameters):
+  concurrent askers wait for the one request in flight (single-flight), later askers get
+  the memoized result or the memoized error;
+- results are paginated to the end and frozen (read-only mappings and tuples), so cached
+  data can't be changed by the check that received it;
+- errors come back as `AwsError` values with a kind (denied, region, throttled, ...);
+- every request (page) is counted per operation, for `scan.api_calls`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from types import MappingProxyType
+from typing import Any
+
+import boto3
+from botocore import xform_name
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.model import OperationModel
+
+from awsobs import __version__
+from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
+
+log = logging.getLogger("awsobs.aws")
+
+READ_PREFIXES = ("Describe", "Get", "List", "Lookup")
+
+# Operations that do not start with a read prefix but are reads. Reviewed one by one;
+# empty until a check needs one.
+ALLOWED_NON_PREFIX: frozenset[tuple[str, str]] = frozenset()
+
+# Reads that return secrets, credentials or customer content: never sent (DESIGN.md).
+REFUSED_READS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("lambda", "GetFunction"),  # environment variables and a code download URL
+        ("lambda", "GetFunctionConfiguration"),  # environment variables
+        ("ec2", "DescribeInstanceAttribute"),  # user data
+        ("ec2", "DescribeLaunchTemplateVersions"),  # user data
+        ("ec2", "GetConsoleOutput"),
+        ("ec2", "GetConsoleScreenshot"),
+        ("s3", "GetObject"),
+        ("s3", "GetObjectTorrent"),
+        ("apigateway", "GetApiKey"),
+        ("apigateway", "GetApiKeys"),
+        ("ssm", "GetParameter"),
+        ("ssm", "GetParameters"),
+        ("ssm", "GetParametersByPath"),
+        ("ssm", "GetParameterHistory"),
+        ("logs", "GetLogEvents"),
+    }
+)
+_SECRET_NAME = re.compile(r"Secret|Password|Credential|Token|Key(Pair)?Material|Decrypt")
+
+
+def is_allowed(service: str, operation: str) -> bool:
+    """True for the operations the gateway may send."""
+    if (service, operation) in REFUSED_READS or _SECRET_NAME.search(operation):
+        return False
+    return operation.startswith(READ_PREFIXES) or (service, operation) in ALLOWED_NON_PREFIX
+
+
+def _scrub_lambda_environment(parsed: dict[str, Any], **_: Any) -> None:
+    """lambda:ListFunctions returns environment variables; drop them before anyone sees them."""
+    for fn in parsed.get("Functions") or ():
+        fn.pop("Environment", None)
+
+
+# (event name, handler) pairs applied to every client; `after-call` runs on each page
+# right after parsing, before pagination, caching or any check.
+_SCRUBBERS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("after-call.lambda.ListFunctions", _scrub_lambda_environment),
+)
+
+
+def freeze(value: Any) -> Any:
+    """Recursively make a parsed response read-only (dict -> mappingproxy, list -> tuple)."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+RequestHook = Callable[[str, str, str, Mapping[str, Any]], None]
+
+
+class Gateway:
+    """Memoizing, single-flight, counting access to one AWS account's read APIs."""
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        max_workers: int = 16,
+        on_request: RequestHook | None = None,
+    ) -> None:
+        self._session = session
+        self._config = Config(
+            retries={"mode": "adaptive", "max_attempts": 8},
+            max_pool_connections=max(10, max_workers + 4),
+            connect_timeout=5,
+            read_timeout=30,
+            user_agent_extra=f"awsobs/{__version__}",
+        )
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
+        self._memo: dict[tuple[str, str, str, str], Future[Any]] = {}
+        self._memo_lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+        self._on_request = on_request
+
+    # -- public -----------------------------------------------------------------------
+
+    def call(self, service: str, operation: str, region: str, **params: Any) -> Any:
+        """Result of `operation` (all pages), frozen; raises `AwsError` on failure.
+
+        `operation` is the API name (`DescribeTrails`), not the boto3 method name.
+        """
+        if not is_allowed(service, operation):
+            raise ReadOnlyViolation(f"{service}:{operation} is not a permitted read")
+        key = (region, service, operation, json.dumps(params, sort_keys=True, default=str))
+        with self._memo_lock:
+            future = self._memo.get(key)
+            owner = future is None
+            if future is None:
+                future = Future()
+                self._memo[key] = future
+        if owner:
+            try:
+                future.set_result(self._fetch(service, operation, region, params))
+            except BaseException as exc:  # cached, so every asker sees the same outcome
+                future.set_exception(exc)
+        return future.result()
+
+    @property
+    def api_calls(self) -> int:
+        """Requests sent so far (each page counts; retries of one page do not)."""
+        with self._counts_lock:
+            return sum(self._counts.values())
+
+    def calls_by_operation(self) -> dict[str, int]:
+        """`{"cloudtrail:DescribeTrails": 3, ...}` keyed by botocore service and operation."""
+        with self._counts_lock:
+            return dict(self._counts)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _client(self, service: str, region: str) -> Any:
+        with self._clients_lock:
+            client = self._clients.get((service, region))
+            if client is None:
+                # boto3 Sessions are not thread-safe; client creation stays under the lock.
+                session: Any = self._session  # service names are dynamic; stubs want literals
+                client = session.client(service, region_name=region, config=self._config)
+                client.meta.events.register("before-call", self._before_call)
+                for event, handler in _SCRUBBERS:
+                    client.meta.events.register(event, handler)
+                self._clients[(service, region)] = client
+            return client
+
+    def _before_call(self, model: OperationModel, params: Any, context: Any, **_: Any) -> None:
+        # Second line of defence: a client can never send a non-read, whoever holds it.
+        service = model.service_model.service_name
+        if not is_allowed(service, model.name):
+            raise ReadOnlyViolation(f"{service}:{model.name} is not a permitted read")
+        with self._counts_lock:
+            self._counts[f"{service}:{model.name}"] += 1
+
+    def _fetch(self, service: str, operation: str, region: str, params: dict[str, Any]) -> Any:
+        client = self._client(service, region)
+        py_name = xform_name(operation)
+        if not hasattr(client, py_name):
+            raise ReadOnlyViolation(f"{service} has no operation {operation}")
+        if self._on_request is not None:
+            self._on_request(service, operation, region, params)
+        log.debug("%s:%s %s %s", service, operation, region, params)
+        try:
+            if client.can_paginate(py_name):
+                result = client.get_paginator(py_name).paginate(**params).build_full_result()
+            else:
+                result = getattr(client, py_name)(**params)
+        except (ClientError, BotoCoreError) as exc:
+            error = classify(exc, service, operation, region)
+            log.debug("%s:%s %s -> %s", service, operation, region, error)
+            raise error from None
+        result.pop("ResponseMetadata", None)
+        return freeze(result)
+
+
+__all__ = ["AwsError", "Gateway", "freeze", "is_allowed"]

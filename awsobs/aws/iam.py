@@ -1,0 +1,28 @@
+"""IAM action names for the API operations awsobs makes.
+
+Most actions are `<signing prefix>:<Operation>`; the exceptions are listed here, so that
+"access denied" messages and the permissions each check declares name the action a
+person would put in a policy.
+"""
+
+from __future__ import annotations
+
+# botocore service name -> IAM service prefix, where they differ.
+_PREFIX = {
+    "monitoring": "cloudwatch",
+}
+
+# (botocore service, operation) -> IAM action, where the action is not the operation name.
+_ACTION = {
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """`cloudtrail`, `GetEventSelectors` -> `cloudtrail:GetEventSelectors`."""
+    if (service, operation) in _ACTION:
+        return _ACTION[(service, operation)]
+    if service in ("apigateway", "apigatewayv2"):
+        # API Gateway management reads are authorised as HTTP verbs on resource paths.
+        return "apigateway:GET"
+    return f"{_PREFIX.get(service, service)}:{operation}"

@@ -1,0 +1,123 @@
+"""Who we are and where we look: profile, caller identity and the account's regions.
+
+Everything that can stop a scan from starting lives here, and fails with one line a
+person can act on (`UsageError` or `CredentialsError`), never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import boto3
+from botocore.exceptions import ProfileNotFound
+
+from awsobs.aws.errors import AwsError, ErrorKind
+from awsobs.aws.gateway import Gateway
+from awsobs.errors import CredentialsError, UsageError
+
+DEFAULT_REGION = "us-east-1"
+_ENABLED = {"opt-in-not-required", "opted-in"}
+
+
+def open_session(profile: str | None = None) -> boto3.Session:
+    """A boto3 session for `profile` (None: boto3's default chain)."""
+    try:
+        return boto3.Session(profile_name=profile)
+    except ProfileNotFound:
+        known = ", ".join(sorted(boto3.Session().available_profiles)) or "none configured"
+        raise UsageError(f"unknown AWS profile '{profile}' (known profiles: {known})") from None
+
+
+def home_region(session: boto3.Session) -> str:
+    """Region for account-wide calls (STS, DescribeRegions): the session's, else us-east-1."""
+    return session.region_name or DEFAULT_REGION
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The caller, from sts:GetCallerIdentity."""
+
+    account_id: str
+    arn: str
+
+    @property
+    def partition(self) -> str:
+        """`aws`, `aws-cn` or `aws-us-gov`, from the caller ARN."""
+        parts = self.arn.split(":")
+        return parts[1] if len(parts) > 1 and parts[1] else "aws"
+
+
+def resolve_identity(gateway: Gateway, region: str) -> Identity:
+    """Prove the credentials work; raise `CredentialsError` with the fix when they don't."""
+    try:
+        who = gateway.call("sts", "GetCallerIdentity", region)
+    except AwsError as err:
+        raise CredentialsError(_credentials_message(err)) from None
+    return Identity(account_id=str(who["Account"]), arn=str(who["Arn"]))
+
+
+def _credentials_message(err: AwsError) -> str:
+    code = err.code
+    if code == "NoCredentialsError":
+        return (
+            "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
+            "or run `aws configure` / `aws sso login`"
+        )
+    if code in {"UnauthorizedSSOTokenError", "SSOTokenLoadError", "TokenRetrievalError"}:
+        return f"the AWS SSO session is missing or expired ({code}): run `aws sso login`"
+    if code in {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}:
+        return f"the AWS credentials have expired ({code}): refresh them and run again"
+    if err.kind in (ErrorKind.CREDENTIALS, ErrorKind.REGION_UNAVAILABLE, ErrorKind.ACCESS_DENIED):
+        return f"AWS rejected the credentials ({code}): {err.message}".strip()
+    return f"could not verify the AWS credentials with sts:GetCallerIdentity: {code}: {err.message}"
+
+
+@dataclass(frozen=True)
+class Regions:
+    """The account's regions: those it may use, and every name AWS knows."""
+
+    enabled: tuple[str, ...]
+    known: tuple[str, ...]
+    listed: bool  # False when ec2:DescribeRegions was denied and botocore's list stood in
+
+
+def discover_regions(
+    gateway: Gateway, session: boto3.Session, region: str, partition: str
+) -> Regions:
+    """Enabled and known regions from ec2:DescribeRegions (AllRegions=True).
+
+    Opted-out regions are known but not enabled. Without DescribeRegions, botocore's
+    own region list is used to validate names, and nothing is known to be enabled.
+    """
+    try:
+        listed = gateway.call("ec2", "DescribeRegions", region, AllRegions=True)
+    except AwsError:
+        known = tuple(sorted(session.get_available_regions("ec2", partition_name=partition)))
+        return Regions(enabled=(), known=known, listed=False)
+    rows = listed.get("Regions", ())
+    known = tuple(sorted(r["RegionName"] for r in rows))
+    enabled = tuple(sorted(r["RegionName"] for r in rows if r.get("OptInStatus", "") in _ENABLED))
+    return Regions(enabled=enabled, known=known, listed=True)
+
+
+def choose_regions(requested: Iterable[str] | str | None, regions: Regions) -> tuple[str, ...]:
+    """The regions to scan: the requested ones (validated), or all enabled ones."""
+    names = [requested] if isinstance(requested, str) else list(requested or [])
+    names = [n.strip() for raw in names for n in raw.split(",") if n.strip()]
+    if not names or names == ["all"]:
+        if not regions.listed:
+            raise UsageError(
+                "cannot list the account's enabled regions (ec2:DescribeRegions failed); "
+                "grant ec2:DescribeRegions or pass --regions"
+            )
+        return regions.enabled
+    if "all" in names:
+        raise UsageError("--regions: 'all' cannot be combined with region names")
+    unknown = [n for n in names if n not in regions.known]
+    if unknown:
+        raise UsageError(
+            f"unknown region {', '.join(repr(n) for n in unknown)} "
+            f"(known: {', '.join(regions.known)})"
+        )
+    return tuple(dict.fromkeys(names))

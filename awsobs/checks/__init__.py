@@ -1,0 +1,1 @@
+"""Built-in checks, one module per area. Importing a module registers its checks."""

@@ -1,0 +1,233 @@
+"""The account's trails, read once and shared by every CloudTrail check.
+
+- `DescribeTrails(includeShadowTrails=True)` in each region: a multi-region trail shows up
+  in every region (a "shadow"), an organization trail in every member account. Trails
+  are deduplicated by ARN.
+- Status and selectors are read in the trail's home region, by ARN (a name only resolves
+  in the owner account's home region).
+- An organization trail owned by another account may refuse those reads to a member:
+  the lookup then says `foreign=True`, and checks report the details as UNKNOWN while
+  still counting the trail for coverage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from awsobs.aws.errors import AwsError
+from awsobs.checks.cloudtrail_selectors import SelectorSet, selector_set
+from awsobs.context import Context
+
+T = TypeVar("T")
+
+TRAIL = "AWS::CloudTrail::Trail"
+
+
+@dataclass(frozen=True)
+class Trail:
+    """One trail, as DescribeTrails describes it."""
+
+    arn: str
+    name: str
+    home_region: str
+    owner_account: str
+    multi_region: bool
+    organization: bool
+    bucket: str | None
+    key_prefix: str | None
+    log_validation: bool
+    kms_key_id: str | None
+    log_group_arn: str | None
+    log_role_arn: str | None
+    has_custom_selectors: bool
+
+    def covers(self, region: str) -> bool:
+        """Does this trail record events that happen in `region`?"""
+        return self.multi_region or self.home_region == region
+
+    def foreign(self, account_id: str) -> bool:
+        """Owned by another account (an organization trail seen from a member)."""
+        return self.owner_account != account_id
+
+    @property
+    def label(self) -> str:
+        kind = "organization trail" if self.organization else "trail"
+        return f"{kind} '{self.name}'"
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "trail_arn": self.arn,
+            "home_region": self.home_region,
+            "owner_account": self.owner_account,
+            "is_multi_region": self.multi_region,
+            "is_organization_trail": self.organization,
+        }
+
+
+def parse_trail(raw: Mapping[str, Any]) -> Trail:
+    """A Trail from one `trailList` entry."""
+    arn = str(raw["TrailARN"])
+    parts = arn.split(":")
+    home = raw.get("HomeRegion") or (parts[3] if len(parts) > 4 else "")
+    return Trail(
+        arn=arn,
+        name=str(raw.get("Name") or arn.rsplit("/", 1)[-1]),
+        home_region=str(home),
+        owner_account=parts[4] if len(parts) > 4 else "",
+        multi_region=bool(raw.get("IsMultiRegionTrail")),
+        organization=bool(raw.get("IsOrganizationTrail")),
+        bucket=raw.get("S3BucketName") or None,
+        key_prefix=raw.get("S3KeyPrefix") or None,
+        log_validation=bool(raw.get("LogFileValidationEnabled")),
+        kms_key_id=raw.get("KmsKeyId") or None,
+        log_group_arn=raw.get("CloudWatchLogsLogGroupArn") or None,
+        log_role_arn=raw.get("CloudWatchLogsRoleArn") or None,
+        has_custom_selectors=bool(raw.get("HasCustomEventSelectors")),
+    )
+
+
+def trails_in(ctx: Context, region: str) -> tuple[Trail, ...]:
+    """Trails visible in `region`, shadows included; raises `AwsError`."""
+    listed = ctx.call("cloudtrail", "DescribeTrails", region, includeShadowTrails=True)
+    unique = {t.arn: t for t in map(parse_trail, listed.get("trailList", ()))}
+    return tuple(sorted(unique.values(), key=lambda t: (t.home_region, t.name)))
+
+
+@dataclass(frozen=True)
+class TrailListing:
+    """Every trail seen in the scanned regions, plus the regions that could not be listed."""
+
+    trails: tuple[Trail, ...]
+    errors: Mapping[str, AwsError]
+
+    @property
+    def complete(self) -> bool:
+        return not self.errors
+
+
+def all_trails(ctx: Context) -> TrailListing:
+    """Trails of all scanned regions, deduplicated by ARN (computed once per scan)."""
+
+    def build() -> TrailListing:
+        def one(region: str) -> tuple[str, tuple[Trail, ...] | AwsError]:
+            try:
+                return region, trails_in(ctx, region)
+            except AwsError as err:
+                return region, err
+
+        found: dict[str, Trail] = {}
+        errors: dict[str, AwsError] = {}
+        for region, result in ctx.map(one, ctx.regions):
+            if isinstance(result, AwsError):
+                errors[region] = result
+            else:
+                found.update((t.arn, t) for t in result)
+        ordered = sorted(found.values(), key=lambda t: (t.home_region, t.name, t.arn))
+        return TrailListing(trails=tuple(ordered), errors=errors)
+
+    return ctx.shared("cloudtrail.all_trails", build)
+
+
+@dataclass(frozen=True)
+class Lookup(Generic[T]):
+    """A per-trail read: the value, or the error and whether it is a foreign trail's."""
+
+    value: T | None = None
+    error: AwsError | None = None
+    foreign: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def trail_status(ctx: Context, trail: Trail) -> Lookup[Mapping[str, Any]]:
+    """GetTrailStatus in the home region, by ARN."""
+    try:
+        return Lookup(ctx.call("cloudtrail", "GetTrailStatus", trail.home_region, Name=trail.arn))
+    except AwsError as err:
+        return Lookup(error=err, foreign=trail.foreign(ctx.account_id))
+
+
+def trail_selectors(ctx: Context, trail: Trail) -> Lookup[SelectorSet]:
+    """GetEventSelectors in the home region, by ARN, normalised."""
+    try:
+        raw = ctx.call("cloudtrail", "GetEventSelectors", trail.home_region, TrailName=trail.arn)
+    except AwsError as err:
+        return Lookup(error=err, foreign=trail.foreign(ctx.account_id))
+    return Lookup(selector_set(raw, trail.has_custom_selectors))
+
+
+def is_logging(status: Mapping[str, Any]) -> bool:
+    return bool(status.get("IsLogging"))
+
+
+def foreign_note(trail: Trail) -> str:
+    """Why we can't see a member account's view of an organization trail."""
+    return (
+        f"{trail.label} belongs to account {trail.owner_account}; its details cannot be read "
+        "from this account (check them in the organization's management account)"
+    )
+
+
+def age(now: dt.datetime, then: Any) -> str:
+    """`3 h ago` style age of a timestamp from a CloudTrail status."""
+    if not isinstance(then, dt.datetime):
+        return "at an unknown time"
+    seconds = max(0.0, (now - then).total_seconds())
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h ago"
+    return f"{seconds / 86400:.0f} days ago"
+
+
+def hours_since(now: dt.datetime, then: Any) -> float | None:
+    if not isinstance(then, dt.datetime):
+        return None
+    return (now - then).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class TrailDetails:
+    """A trail with its status and (when asked for) its selectors."""
+
+    trail: Trail
+    status: Lookup[Mapping[str, Any]]
+    selectors: Lookup[SelectorSet] | None = None
+
+    @property
+    def error(self) -> AwsError | None:
+        return self.status.error or (self.selectors.error if self.selectors else None)
+
+    @property
+    def foreign(self) -> bool:
+        """A read failed because the trail belongs to another account."""
+        sel_foreign = self.selectors is not None and self.selectors.foreign
+        return self.error is not None and (self.status.foreign or sel_foreign)
+
+    @property
+    def logging(self) -> bool:
+        return self.status.value is not None and is_logging(self.status.value)
+
+    def evidence(self) -> dict[str, Any]:
+        out = self.trail.evidence()
+        out["is_logging"] = None if self.status.value is None else self.logging
+        if self.selectors is not None and self.selectors.value is not None:
+            out["selector_type"] = self.selectors.value.kind
+        return out
+
+
+def trail_details(
+    ctx: Context, trails: Iterable[Trail], *, selectors: bool = True
+) -> list[TrailDetails]:
+    """Status (and selectors) of each trail, read concurrently; reads never raise."""
+
+    def one(trail: Trail) -> TrailDetails:
+        sel = trail_selectors(ctx, trail) if selectors else None
+        return TrailDetails(trail, trail_status(ctx, trail), sel)
+
+    return ctx.map(one, trails)

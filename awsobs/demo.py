@@ -1,0 +1,191 @@
+"""`awsobs demo`: scan a simulated account (moto, in process) seeded with typical gaps.
+
+The account has, in us-east-1, a single-region trail that was stopped, whose bucket has no
+access logging, and a DynamoDB table; in eu-west-1 a well-configured single-region trail
+and a Lambda function; and nothing at all in us-west-2. Nothing records data events.
+No request leaves the process: credentials are fake and endpoint settings are cleared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import os
+import zipfile
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.cloudtrail import models as cloudtrail_models
+
+from awsobs.engine import ProgressCallback, scan
+from awsobs.model import Report
+
+DEMO_REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
+ACCOUNT = "123456789012"
+
+
+def run_demo(progress: ProgressCallback | None = None) -> Report:
+    """Seed the simulated account, scan it and return the report."""
+    with _isolated_environment(), mock_aws():
+        install_trail_status_extension()
+        session = boto3.Session(
+            aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
+        )
+        seed(session)
+        return scan(session, regions=DEMO_REGIONS, progress=progress)
+
+
+@contextlib.contextmanager
+def _isolated_environment() -> Iterator[None]:
+    """No profile, config file or custom endpoint of the user's can leak into the demo."""
+    saved = dict(os.environ)
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            del os.environ[name]
+    os.environ.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def seed(session: boto3.Session) -> None:
+    """Create the demo account's resources (see module docstring)."""
+    _legacy_trail(session)
+    _audit_trail(session)
+    dynamodb = session.client("dynamodb", region_name="us-east-1")
+    dynamodb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    _function(session, "eu-west-1", "checkout")
+
+
+def _legacy_trail(session: boto3.Session) -> None:
+    s3 = session.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="demo-legacy-trail-logs")
+    trail = session.client("cloudtrail", region_name="us-east-1")
+    trail.create_trail(Name="legacy-trail", S3BucketName="demo-legacy-trail-logs")
+    trail.start_logging(Name="legacy-trail")
+    trail.stop_logging(Name="legacy-trail")
+
+
+def _audit_trail(session: boto3.Session) -> None:
+    region = "eu-west-1"
+    s3 = session.client("s3", region_name=region)
+    where: Any = {"LocationConstraint": region}
+    s3.create_bucket(Bucket="demo-audit-trail-logs", CreateBucketConfiguration=where)
+    s3.create_bucket(Bucket="demo-access-logs", CreateBucketConfiguration=where)
+    s3.put_bucket_policy(Bucket="demo-access-logs", Policy=json.dumps(_log_delivery_policy()))
+    s3.put_bucket_logging(
+        Bucket="demo-audit-trail-logs",
+        BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": "demo-access-logs", "TargetPrefix": "audit/"}
+        },
+    )
+    key = session.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"]
+    logs = session.client("logs", region_name=region)
+    logs.create_log_group(logGroupName="/aws/cloudtrail/audit-trail")
+    group = logs.describe_log_groups(logGroupNamePrefix="/aws/cloudtrail/audit-trail")
+    trail = session.client("cloudtrail", region_name=region)
+    trail.create_trail(
+        Name="audit-trail",
+        S3BucketName="demo-audit-trail-logs",
+        EnableLogFileValidation=True,
+        KmsKeyId=key,
+        CloudWatchLogsLogGroupArn=group["logGroups"][0]["arn"],
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/cloudtrail-to-cloudwatch",
+    )
+    trail.put_event_selectors(
+        TrailName="audit-trail",
+        AdvancedEventSelectors=[
+            {
+                "Name": "All management events",
+                "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}],
+            }
+        ],
+    )
+    trail.start_logging(Name="audit-trail")
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    set_trail_status_fields(ACCOUNT, region, "audit-trail", LatestCloudWatchLogsDeliveryTime=now)
+
+
+def _log_delivery_policy() -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::demo-access-logs/*",
+            }
+        ],
+    }
+
+
+def _function(session: boto3.Session, region: str, name: str) -> None:
+    role = session.client("iam").create_role(
+        RoleName=f"{name}-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zf:
+        zf.writestr("handler.py", "def handle(event, context):\n    return {}\n")
+    session.client("lambda", region_name=region).create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handle",
+        Code={"ZipFile": code.getvalue()},
+    )
+
+
+# -- a small moto extension ---------------------------------------------------------------
+# moto's GetTrailStatus never reports CloudWatch Logs delivery or delivery errors, and it
+# stamps LatestDeliveryTime with "now" on every call. These helpers let the demo and the
+# tests set those fields on one trail, as CloudTrail would report them.
+
+_EXTRA_ATTR = "awsobs_extra_fields"
+
+
+def install_trail_status_extension() -> None:
+    """Make moto's trail status include fields set with `set_trail_status_fields` (idempotent)."""
+    status_cls = cloudtrail_models.TrailStatus
+    if getattr(status_cls.description, "awsobs_extended", False):
+        return
+    original = status_cls.description
+
+    def description(self: Any) -> dict[str, Any]:
+        desc: dict[str, Any] = original(self)
+        desc.update(getattr(self, _EXTRA_ATTR, {}))
+        return desc
+
+    description.awsobs_extended = True  # type: ignore[attr-defined]
+    status_cls.description = description  # type: ignore[method-assign]
+
+
+def set_trail_status_fields(account: str, region: str, name: str, **fields: Any) -> None:
+    """Override GetTrailStatus fields of trail `name` (timestamps as epoch seconds)."""
+    install_trail_status_extension()
+    trail = cloudtrail_models.cloudtrail_backends[account][region].trails[name]
+    extra: Mapping[str, Any] = getattr(trail.status, _EXTRA_ATTR, {})
+    setattr(trail.status, _EXTRA_ATTR, {**extra, **fields})

@@ -1,0 +1,181 @@
+"""`scan()`: pick checks, run them over the account's regions on a thread pool, collect a Report.
+
+A check that raises becomes an UNKNOWN finding ("internal error in <check>") and the scan
+goes on; an AWS read that fails becomes UNKNOWN naming the denied action. Only problems
+that stop the scan from starting (bad arguments, credentials) raise `AwsobsError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from awsobs import __version__
+from awsobs.aws.errors import AwsError
+from awsobs.aws.gateway import Gateway, RequestHook
+from awsobs.aws.session import choose_regions, discover_regions, home_region, resolve_identity
+from awsobs.context import Context, ScanState
+from awsobs.errors import UsageError
+from awsobs.model import Finding, Report, Scope
+from awsobs.registry import REGISTRY, Check
+
+log = logging.getLogger("awsobs")
+
+DEFAULT_MAX_WORKERS = 16
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One unit of work finished: `done` of `total` (check x region) units."""
+
+    done: int
+    total: int
+    check_id: str
+    region: str
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def scan(
+    session: boto3.Session | None = None,
+    *,
+    regions: Iterable[str] | str | None = None,
+    checks: Iterable[str | Check] | None = None,
+    exclude_checks: Iterable[str] | None = None,
+    max_workers: int = DEFAULT_MAX_WORKERS,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    progress: ProgressCallback | None = None,
+    now: dt.datetime | None = None,
+    on_request: RequestHook | None = None,
+) -> Report:
+    """Scan one AWS account read-only and return every finding.
+
+    - `session`: a boto3 Session (default: boto3's credential chain).
+    - `regions`: names, a comma-separated string or "all" (default: every enabled region).
+    - `checks` / `exclude_checks`: ids or globs (`cloudtrail.*`), or Check objects.
+    - `options`: per-check tunables, e.g. `{"cloudtrail.s3_delivery": {"max_age_hours": 12}}`.
+    - `progress`: called after each (check, region) unit; the library itself never prints.
+
+    Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start.
+    """
+    started = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    if max_workers < 1:
+        raise UsageError("--max-workers must be at least 1")
+    selected = REGISTRY.select(checks, exclude_checks)
+    opts = _validate_options(options or {}, REGISTRY.all())
+    session = session or boto3.Session()
+    gateway = Gateway(session, max_workers=max_workers, on_request=on_request)
+    home = home_region(session)
+    identity = resolve_identity(gateway, home)
+    known = discover_regions(gateway, session, home, identity.partition)
+    scanned = choose_regions(regions, known)
+    disabled = {r for r in scanned if known.listed and r not in known.enabled}
+
+    units: list[tuple[Check, str | None]] = []
+    for chk in selected:
+        if chk.meta.scope is Scope.REGION:
+            units.extend((chk, r) for r in scanned)
+        else:
+            units.append((chk, None))
+
+    findings: list[Finding] = []
+    with (
+        ThreadPoolExecutor(max_workers, thread_name_prefix="awsobs-check") as pool,
+        ThreadPoolExecutor(max_workers, thread_name_prefix="awsobs-io") as io_pool,
+    ):
+        state = ScanState(
+            gateway=gateway,
+            account_id=identity.account_id,
+            partition=identity.partition,
+            regions=tuple(r for r in scanned if r not in disabled),
+            now=started,
+            executor=io_pool,
+            max_workers=max_workers,
+            options=opts,
+        )
+        pending: dict[Future[list[Finding]], tuple[Check, str | None]] = {
+            pool.submit(_run_unit, state, chk, region, region in disabled): (chk, region)
+            for chk, region in units
+        }
+        done_count = 0
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    chk, region = pending.pop(fut)
+                    findings.extend(fut.result())
+                    done_count += 1
+                    if progress is not None:
+                        progress(Progress(done_count, len(units), chk.id, region or "global"))
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            io_pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    order = {c.id: i for i, c in enumerate(selected)}
+    findings.sort(key=lambda f: (order.get(f.check_id, len(order)), f.region, f.resource_id))
+    return Report(
+        findings=tuple(findings),
+        started_at=started,
+        finished_at=dt.datetime.now(dt.UTC),
+        accounts=(identity.account_id,),
+        regions=scanned,
+        checks=tuple(c.id for c in selected),
+        api_calls=gateway.api_calls,
+        api_calls_by_operation=gateway.calls_by_operation(),
+        errors=tuple(REGISTRY.plugin_errors),
+        tool_version=__version__,
+    )
+
+
+def _run_unit(state: ScanState, chk: Check, region: str | None, disabled: bool) -> list[Finding]:
+    """Run one check in one region (or account-wide); never raises."""
+    ctx = Context(state, chk.meta, region)
+    if disabled:
+        return [
+            ctx.unknown(
+                *ctx.region_resource(),
+                f"region {region} is not enabled for this account (opt-in region): "
+                "enable it, or leave it out of --regions",
+            )
+        ]
+    where = ctx.region_resource() if region else ctx.account_resource()
+    try:
+        out = list(chk(ctx))
+    except AwsError as err:
+        return [ctx.unknown_from(err, *where, what=f"{chk.id} could not read AWS")]
+    except Exception as exc:
+        log.debug("check %s failed in %s", chk.id, region or "global", exc_info=True)
+        return [ctx.unknown(*where, f"internal error in {chk.id}: {type(exc).__name__}: {exc}")]
+    wrong = [f for f in out if not isinstance(f, Finding) or f.check_id != chk.id]
+    if wrong:
+        return [ctx.unknown(*where, f"internal error in {chk.id}: it returned foreign results")]
+    if not out:
+        return [ctx.unknown(*where, f"internal error in {chk.id}: it returned no finding")]
+    return out
+
+
+def _validate_options(
+    options: Mapping[str, Mapping[str, Any]], available: list[Check]
+) -> dict[str, dict[str, Any]]:
+    declared = {c.id: c.meta.options for c in available}
+    result: dict[str, dict[str, Any]] = {}
+    for check_id, values in options.items():
+        if check_id not in declared:
+            raise UsageError(f"options given for unknown check '{check_id}'")
+        for name, value in values.items():
+            if name not in declared[check_id]:
+                known = ", ".join(sorted(declared[check_id])) or "none"
+                raise UsageError(f"check '{check_id}' has no option '{name}' (options: {known})")
+            default = declared[check_id][name]
+            if type(default) in (int, float) and not isinstance(value, int | float):
+                raise UsageError(f"option {check_id}.{name} must be a number, got {value!r}")
+        result[check_id] = dict(values)
+    return result

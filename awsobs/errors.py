@@ -1,0 +1,20 @@
+"""Errors the library raises to its caller.
+
+Only problems that stop a scan from starting are raised (bad arguments, no credentials);
+everything that goes wrong while reading AWS becomes an UNKNOWN finding instead.
+The CLI turns `AwsobsError` into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+
+class AwsobsError(Exception):
+    """awsobs could not run: the message is one line a person can act on."""
+
+
+class UsageError(AwsobsError):
+    """Bad input: unknown check id, region, option or profile."""
+
+
+class CredentialsError(AwsobsError):
+    """No usable AWS credentials: missing, expired or rejected."""

@@ -1,0 +1,208 @@
+"""The check registry: `@check(...)` declares a check beside its function.
+
+Built-in checks register when their module in `awsobs.checks` is imported; third-party
+checks register when their package's `awsobs.checks` entry point is loaded. A plugin that
+fails to load is recorded (and reported by the scan), never silently dropped.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import inspect
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any
+
+from awsobs.errors import UsageError
+from awsobs.model import CheckMeta, Finding, Scope, Severity
+
+if TYPE_CHECKING:
+    from awsobs.context import Context
+
+CheckFunction = Callable[["Context"], Iterable[Finding]]
+
+ENTRY_POINT_GROUP = "awsobs.checks"
+BUILTIN_MODULES = (
+    "awsobs.checks.cloudtrail",
+    "awsobs.checks.cloudtrail_bucket",
+    "awsobs.checks.cloudtrail_events",
+)
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
+
+
+class Check:
+    """A registered check: its metadata plus the function that evaluates it.
+
+    Calling it with a `Context` runs the function, so each checker stays usable on its own.
+    """
+
+    def __init__(self, meta: CheckMeta, func: CheckFunction) -> None:
+        self.meta = meta
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.__name__ = func.__name__
+        self.__module__ = func.__module__
+        self.__wrapped__ = func
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    def __call__(self, ctx: Context) -> Iterable[Finding]:
+        return self.func(ctx)
+
+    def __repr__(self) -> str:
+        return f"<Check {self.meta.id}>"
+
+
+class Registry:
+    """Checks by id, in registration order."""
+
+    def __init__(self) -> None:
+        self._checks: dict[str, Check] = {}
+        self._lock = threading.RLock()
+        self._loaded = False
+        self.plugin_errors: list[str] = []
+
+    def add(self, chk: Check) -> None:
+        with self._lock:
+            existing = self._checks.get(chk.id)
+            if existing is not None and existing.func is not chk.func:
+                raise ValueError(
+                    f"check id {chk.id!r} is already registered by {existing.__module__}"
+                )
+            self._checks[chk.id] = chk
+
+    def load(self) -> None:
+        """Import built-in check modules and entry-point plugins, once."""
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            for module in BUILTIN_MODULES:
+                importlib.import_module(module)
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                try:
+                    ep.load()
+                except Exception as exc:  # a broken plugin must not stop the built-in checks
+                    self.plugin_errors.append(
+                        f"could not load checks from plugin '{ep.name}' ({ep.value}): "
+                        f"{type(exc).__name__}: {exc}"
+                    )
+
+    def all(self) -> list[Check]:
+        self.load()
+        with self._lock:
+            return list(self._checks.values())
+
+    def get(self, check_id: str) -> Check:
+        self.load()
+        try:
+            return self._checks[check_id]
+        except KeyError:
+            raise UsageError(f"unknown check id '{check_id}' (see `awsobs checks`)") from None
+
+    def select(
+        self,
+        include: Iterable[str | Check] | None = None,
+        exclude: Iterable[str] | None = None,
+    ) -> list[Check]:
+        """Checks matching any of `include` (ids, globs or Check objects) and none of `exclude`.
+
+        A pattern that matches nothing is a usage error, so a typo never means "no checks".
+        """
+        available = self.all()
+        chosen: dict[str, Check] = {}
+        for pattern in _expand(include) if include is not None else ["*"]:
+            if isinstance(pattern, Check):
+                chosen.setdefault(pattern.id, pattern)
+                continue
+            matched = [c for c in available if fnmatch.fnmatchcase(c.id, pattern)]
+            if not matched:
+                raise UsageError(f"no check matches '{pattern}' (see `awsobs checks`)")
+            for c in matched:
+                chosen.setdefault(c.id, c)
+        for pattern in _expand(exclude or []):
+            if not isinstance(pattern, str):
+                raise UsageError("exclude patterns must be check ids or globs")
+            if not any(fnmatch.fnmatchcase(c.id, pattern) for c in available):
+                raise UsageError(f"no check matches '{pattern}' (see `awsobs checks`)")
+            chosen = {k: v for k, v in chosen.items() if not fnmatch.fnmatchcase(k, pattern)}
+        order = {c.id: i for i, c in enumerate(available)}
+        return sorted(chosen.values(), key=lambda c: (order.get(c.id, len(order)), c.id))
+
+
+def _expand(patterns: Iterable[str | Check]) -> Iterator[str | Check]:
+    """Accept both repeated flags and comma-separated lists."""
+    for p in patterns:
+        if isinstance(p, str):
+            yield from (part.strip() for part in p.split(",") if part.strip())
+        else:
+            yield p
+
+
+REGISTRY = Registry()
+
+
+def check(
+    *,
+    id: str,
+    title: str,
+    severity: Severity,
+    permissions: Iterable[str],
+    remediation: str,
+    scope: Scope | str = Scope.REGION,
+    docs: str | None = None,
+    options: Mapping[str, Any] | None = None,
+    registry: Registry | None = None,
+) -> Callable[[CheckFunction], Check]:
+    """Register a check. `docs` defaults to the function's docstring.
+
+    `scope="region"` runs the function once per scanned region (`ctx.region` is set);
+    `scope="account"` runs it once per account (`ctx.regions` lists the scanned regions).
+    `options` declares tunable values and their defaults (`ctx.option(name)`).
+    """
+
+    def decorate(func: CheckFunction) -> Check:
+        text = docs if docs is not None else inspect.getdoc(func) or ""
+        meta = CheckMeta(
+            id=id,
+            title=title,
+            severity=Severity(severity),
+            permissions=tuple(permissions),
+            remediation=remediation,
+            docs=text,
+            scope=Scope(scope),
+            options=dict(options or {}),
+        )
+        problems = validate_meta(meta)
+        if problems:
+            raise ValueError(f"check {id!r}: " + "; ".join(problems))
+        chk = Check(meta, func)
+        (registry or REGISTRY).add(chk)
+        return chk
+
+    return decorate
+
+
+def validate_meta(meta: CheckMeta) -> list[str]:
+    """What is wrong with a check's metadata (empty when complete)."""
+    problems = []
+    if not _ID.match(meta.id):
+        problems.append("id must be dotted lower case, like 'area.control'")
+    if not meta.title.strip():
+        problems.append("title is empty")
+    if not meta.remediation.strip():
+        problems.append("remediation is empty")
+    if not meta.docs.strip():
+        problems.append("docs are empty (give the function a docstring)")
+    if not meta.permissions:
+        problems.append("no IAM permissions declared")
+    bad = [p for p in meta.permissions if not _PERMISSION.match(p)]
+    if bad:
+        problems.append(f"malformed permissions {bad}")
+    return problems
