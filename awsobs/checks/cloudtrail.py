@@ -121,8 +121,8 @@ def trail_logging(ctx: Context) -> Iterator[Finding]:
     details = trail_details(ctx, trails, selectors=False)
     evidence: dict[str, Any] = {"trails": [d.evidence() for d in details]}
     logging_now = [d.trail for d in details if d.logging]
-    foreign = [d.trail for d in details if d.foreign]
-    unreadable = [d for d in details if d.error is not None and not d.foreign]
+    foreign = [d.trail for d in details if d.undecided and d.foreign]
+    unreadable = [d for d in details if d.undecided and not d.foreign]
     if logging_now:
         yield ctx.passed(rtype, rid, f"recorded by {_labels(logging_now)}", evidence=evidence)
     elif foreign:
@@ -197,10 +197,10 @@ def multi_region(ctx: Context) -> Iterator[Finding]:
     evidence: dict[str, Any] = {"trails": [d.evidence() for d in details]}
     problems: list[tuple[str, str]] = []  # (what is wrong, the command that fixes it)
     for d in details:
-        if d.error is not None or d.selectors is None or d.selectors.value is None:
-            continue
-        if not d.logging:
+        if d.stopped:
             problems.append((f"{d.trail.label} is not logging", _START.format(arn=d.trail.arn)))
+            continue
+        if d.error is not None or d.selectors is None or d.selectors.value is None:
             continue
         cov = management_coverage(d.selectors.value)
         if cov.full:
@@ -214,8 +214,8 @@ def multi_region(ctx: Context) -> Iterator[Finding]:
             return
         text = f"{d.trail.label} {describe_coverage(cov, 'management events')}"
         problems.append((text, _MGMT_SELECTOR.format(arn=d.trail.arn)))
-    foreign = [d.trail for d in details if d.foreign]
-    unreadable = [d for d in details if d.error is not None and not d.foreign]
+    foreign = [d.trail for d in details if d.undecided and d.foreign]
+    unreadable = [d for d in details if d.undecided and not d.foreign]
     if foreign:
         t = foreign[0]
         yield ctx.passed(
@@ -265,20 +265,20 @@ def management_events_rw(ctx: Context) -> Iterator[Finding]:
     yield from listing_gaps(ctx, listing)
     for d in trail_details(ctx, listing.trails):
         t = d.trail
-        if d.error is not None or d.selectors is None or d.selectors.value is None:
-            yield _unreadable(ctx, d, "the status and event selectors")
-            continue
-        evidence = {**d.evidence(), **selector_evidence(d.selectors.value)}
-        if not d.logging:
+        if d.stopped:
             yield ctx.failed(
                 TRAIL,
                 t.arn,
                 f"{t.label} is not logging, so it records no management events",
                 region=t.home_region,
-                evidence=evidence,
+                evidence=d.evidence(),
                 remediation=_START.format(arn=t.arn),
             )
             continue
+        if d.error is not None or d.selectors is None or d.selectors.value is None:
+            yield _unreadable(ctx, d, "the status and event selectors")
+            continue
+        evidence = {**d.evidence(), **selector_evidence(d.selectors.value)}
         cov = management_coverage(d.selectors.value)
         evidence["management_read"] = cov.read
         evidence["management_write"] = cov.write

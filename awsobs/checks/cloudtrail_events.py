@@ -86,8 +86,8 @@ def _s3_data_events(ctx: Context, direction: str) -> Iterator[Finding]:
         elif cov.read or cov.write:
             other = "read" if cov.read else "write"
             problems.append(f"{t.label} records only S3 {other} data events")
-    foreign = [d for d in details if d.foreign and d.trail.multi_region]
-    unreadable = [d for d in details if d.error is not None and not d.foreign]
+    foreign = [d for d in details if d.undecided and d.foreign and d.trail.multi_region]
+    unreadable = [d for d in details if d.undecided and not d.foreign]
     if foreign:
         yield ctx.unknown(
             rtype,
@@ -171,15 +171,20 @@ def _per_resource(
         notes: list[str] = []
         unknown: list[TrailDetails] = []
         for d in details:
-            if d.error is not None or d.selectors is None or d.selectors.value is None:
-                unknown.append(d)
+            selectors = d.selectors.value if d.selectors else None
+            if selectors is None:  # selectors unreadable: this trail might cover it
+                if d.undecided:
+                    unknown.append(d)
                 continue
-            cov = data_coverage(d.selectors.value, resource_type, ctx.partition, arn)
+            cov = data_coverage(selectors, resource_type, ctx.partition, arn)
             if not any(cov.has(x) for x in directions):
                 notes.extend(f"{d.trail.label}: {n}" for n in cov.notes)
                 continue
-            if not d.logging:
+            if d.stopped:
                 stopped.append(d.trail.label)
+                continue
+            if not d.logging:  # selects it, but its status could not be read
+                unknown.append(d)
                 continue
             for x in directions:
                 if cov.has(x):

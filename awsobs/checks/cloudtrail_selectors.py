@@ -237,7 +237,8 @@ def _classic_records_all(sel: Mapping[str, Any], cls: EventClass) -> tuple[bool,
 
 def _classic_value_covers(value: str, cls: EventClass) -> bool:
     token = cls.arn_token
-    if token.startswith(value) and value.count(":") >= 2:  # arn:aws:s3, arn:aws:s3:::, ...
+    service_prefix = token.rstrip(":")  # arn:aws:s3; values may add colons, not cut the name
+    if token.startswith(value) and value.startswith(service_prefix):
         return True
     if cls.arn is None:
         return False
@@ -263,7 +264,12 @@ def describe_coverage(cov: Coverage, what: str) -> str:
 def selector_evidence(selectors: SelectorSet) -> dict[str, Any]:
     """The selectors a verdict rests on, for a finding's evidence."""
     out: dict[str, Any] = {"selector_type": selectors.kind}
-    if selectors.advanced:
+    if selectors.assumed_default:
+        out["selectors_note"] = (
+            "CloudTrail reported no custom event selectors: all read and write management "
+            "events, no data events"
+        )
+    elif selectors.advanced:
         out["advanced_event_selectors"] = selectors.advanced
     elif selectors.classic:
         out["event_selectors"] = selectors.classic

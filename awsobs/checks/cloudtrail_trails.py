@@ -213,6 +213,16 @@ class TrailDetails:
     def logging(self) -> bool:
         return self.status.value is not None and is_logging(self.status.value)
 
+    @property
+    def stopped(self) -> bool:
+        """Known not to be logging (the status was read): it records nothing, whatever else."""
+        return self.status.value is not None and not is_logging(self.status.value)
+
+    @property
+    def undecided(self) -> bool:
+        """A read failed and the trail is not known to be stopped: its verdict is open."""
+        return self.error is not None and not self.stopped
+
     def evidence(self) -> dict[str, Any]:
         out = self.trail.evidence()
         out["is_logging"] = None if self.status.value is None else self.logging
