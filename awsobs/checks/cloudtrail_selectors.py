@@ -185,6 +185,7 @@ def describe_field(fs: Mapping[str, Any]) -> str:
 
 def _advanced_records_all(sel: Mapping[str, Any], cls: EventClass) -> tuple[bool, str | None]:
     fixed = cls.fixed_fields()
+    resource_arn = fixed.pop("resources.ARN", None)
     others = []
     for fs in sel.get("FieldSelectors") or ():
         name = fs.get("Field")
@@ -193,7 +194,19 @@ def _advanced_records_all(sel: Mapping[str, Any], cls: EventClass) -> tuple[bool
                 return False, None  # the selector is about other events: no narrowing to report
         else:
             others.append(fs)
-    narrowing = [fs for fs in others if not _is_all_arns(fs, cls)]
+    # From here on the selector is about this kind of event; say what keeps it from all of C.
+    narrowing = [
+        fs
+        for fs in others
+        if not (
+            _is_all_arns(fs, cls)
+            or (
+                resource_arn is not None
+                and fs.get("Field") == "resources.ARN"
+                and _field_matches(fs, resource_arn)
+            )
+        )
+    ]
     if narrowing:
         return False, "filtered on " + "; ".join(describe_field(fs) for fs in narrowing)
     return True, None

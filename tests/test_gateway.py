@@ -1,0 +1,179 @@
+"""The AWS gateway: one request per distinct read, read-only, frozen, typed errors."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import EndpointConnectionError, NoCredentialsError
+from botocore.stub import Stubber
+from helpers import restricted_session
+from moto_ext import iam_enforced
+
+from awsobs.aws.errors import AwsError, ErrorKind, ReadOnlyViolation, classify
+from awsobs.aws.gateway import Gateway, is_allowed
+
+
+def test_repeated_read_is_one_request(aws: boto3.Session) -> None:
+    gw = Gateway(aws)
+    first = gw.call("cloudtrail", "DescribeTrails", "us-east-1", includeShadowTrails=True)
+    second = gw.call("cloudtrail", "DescribeTrails", "us-east-1", includeShadowTrails=True)
+    assert first is second
+    assert gw.calls_by_operation() == {"cloudtrail:DescribeTrails": 1}
+    # Different parameters or region are a different read.
+    gw.call("cloudtrail", "DescribeTrails", "us-east-1", includeShadowTrails=False)
+    gw.call("cloudtrail", "DescribeTrails", "eu-west-1", includeShadowTrails=True)
+    assert gw.api_calls == 3
+
+
+def test_concurrent_askers_share_one_request_in_flight(aws: boto3.Session) -> None:
+    sent: list[str] = []
+
+    def slow(service: str, operation: str, region: str, params: Any) -> None:
+        sent.append(operation)
+        time.sleep(0.3)  # keep the first request in flight while the others ask
+
+    gw = Gateway(aws, on_request=slow)
+    barrier = threading.Barrier(16)
+
+    def ask(_: int) -> Any:
+        barrier.wait()
+        return gw.call("dynamodb", "ListTables", "us-east-1")
+
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(ask, range(16)))
+    assert sent == ["ListTables"]
+    assert gw.api_calls == 1
+    assert all(r is results[0] for r in results)
+
+
+def test_pagination_reads_every_page_and_counts_each(aws: boto3.Session) -> None:
+    ddb = aws.client("dynamodb")
+    for i in range(105):  # ListTables returns at most 100 names per page
+        ddb.create_table(
+            TableName=f"t{i:03d}",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    gw = Gateway(aws)
+    names = gw.call("dynamodb", "ListTables", "us-east-1")["TableNames"]
+    assert len(names) == 105
+    assert gw.calls_by_operation() == {"dynamodb:ListTables": 2}
+
+
+def test_results_are_frozen(aws: boto3.Session) -> None:
+    aws.client("s3").create_bucket(Bucket="some-bucket")
+    result = Gateway(aws).call("s3", "ListBuckets", "us-east-1")
+    with pytest.raises(TypeError):
+        result["Buckets"] = []  # type: ignore[index]
+    with pytest.raises(TypeError):
+        result["Buckets"][0]["Name"] = "other"  # type: ignore[index]
+    assert isinstance(result["Buckets"], tuple)
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        ("cloudtrail", "StopLogging"),
+        ("cloudtrail", "PutEventSelectors"),
+        ("s3", "PutBucketLogging"),
+        ("lambda", "GetFunction"),  # a read, but it returns environment variables
+        ("lambda", "GetFunctionConfiguration"),
+        ("s3", "GetObject"),
+        ("ssm", "GetParameter"),
+        ("secretsmanager", "GetSecretValue"),
+        ("sts", "GetSessionToken"),
+        ("ec2", "DescribeInstanceAttribute"),  # user data
+    ],
+)
+def test_non_reads_and_secret_reads_are_refused_before_sending(
+    aws: boto3.Session, service: str, operation: str
+) -> None:
+    gw = Gateway(aws)
+    assert not is_allowed(service, operation)
+    with pytest.raises(ReadOnlyViolation):
+        gw.call(service, operation, "us-east-1", Name="x")
+    assert gw.api_calls == 0
+
+
+def test_gateway_clients_refuse_writes_even_when_called_directly(aws: boto3.Session) -> None:
+    aws.client("s3").create_bucket(Bucket="b-trail")
+    aws.client("cloudtrail").create_trail(Name="main", S3BucketName="b-trail")
+    gw = Gateway(aws)
+    client = gw._client("cloudtrail", "us-east-1")  # second line of defence
+    with pytest.raises(ReadOnlyViolation):
+        client.start_logging(Name="main")
+    assert aws.client("cloudtrail").get_trail_status(Name="main")["IsLogging"] is False
+
+
+def test_lambda_environment_is_dropped_on_receipt(aws: boto3.Session) -> None:
+    import io
+    import json
+    import zipfile
+
+    role = aws.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=json.dumps({}))
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as zf:
+        zf.writestr("h.py", "")
+    aws.client("lambda").create_function(
+        FunctionName="f",
+        Runtime="python3.12",
+        Role=role["Role"]["Arn"],
+        Handler="h.h",
+        Code={"ZipFile": code.getvalue()},
+        Environment={"Variables": {"TOKEN": "s3cr3t"}},
+    )
+    functions = Gateway(aws).call("lambda", "ListFunctions", "us-east-1")["Functions"]
+    assert functions[0]["FunctionName"] == "f"
+    assert "Environment" not in functions[0]
+
+
+def test_access_denied_is_typed_cached_and_names_the_action(aws: boto3.Session) -> None:
+    scanner = restricted_session(aws, ["sts:GetCallerIdentity"], deny=["cloudtrail:*"])
+    gw = Gateway(scanner)
+    with iam_enforced():
+        with pytest.raises(AwsError) as first:
+            gw.call("cloudtrail", "GetEventSelectors", "us-east-1", TrailName="arn:x")
+        with pytest.raises(AwsError) as second:
+            gw.call("cloudtrail", "GetEventSelectors", "us-east-1", TrailName="arn:x")
+    assert first.value is second.value
+    assert first.value.kind is ErrorKind.ACCESS_DENIED
+    assert first.value.describe() == "access denied to cloudtrail:GetEventSelectors in us-east-1"
+    assert gw.api_calls == 1
+
+
+def test_throttling_past_retries_is_typed(aws: boto3.Session) -> None:
+    # moto never throttles: stub this one operation with botocore's Stubber.
+    gw = Gateway(aws)
+    stubber = Stubber(gw._client("cloudtrail", "us-east-1"))
+    stubber.add_client_error("describe_trails", "ThrottlingException", http_status_code=400)
+    with stubber, pytest.raises(AwsError) as err:
+        gw.call("cloudtrail", "DescribeTrails", "us-east-1", includeShadowTrails=True)
+    assert err.value.kind is ErrorKind.THROTTLED
+    assert "cloudtrail:DescribeTrails was throttled" in err.value.describe()
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (
+            EndpointConnectionError(endpoint_url="https://cloudtrail.x"),
+            ErrorKind.REGION_UNAVAILABLE,
+        ),
+        (NoCredentialsError(), ErrorKind.CREDENTIALS),
+    ],
+)
+def test_transport_errors_are_typed(exc: Exception, kind: ErrorKind) -> None:
+    assert classify(exc, "cloudtrail", "DescribeTrails", "ap-east-1").kind is kind
+
+
+def test_s3_list_buckets_denied_names_the_iam_action(aws: boto3.Session) -> None:
+    scanner = restricted_session(aws, ["sts:GetCallerIdentity"], deny=["s3:*"])
+    with iam_enforced(), pytest.raises(AwsError) as err:
+        Gateway(scanner).call("s3", "ListBuckets", "us-east-1")
+    assert err.value.action == "s3:ListAllMyBuckets"
