@@ -60,10 +60,11 @@ def test_region_without_any_trail_fails(aws: boto3.Session) -> None:
 
 
 def test_stopped_trail_exists_but_never_counts(aws: boto3.Session) -> None:
-    trail(aws, "legacy", logging=False)
+    trail(aws, "legacy")
+    aws.client("cloudtrail").stop_logging(Name="legacy")
     f = only(run(aws, [LOGGING]), LOGGING)
     assert f.status is Status.FAIL
-    assert "trail 'legacy'" in f.message and "no trail is logging" in f.message
+    assert "trail 'legacy' (stopped 0 min ago)" in f.message and "no trail is logging" in f.message
     assert f.remediation.startswith("aws cloudtrail start-logging --name arn:aws:cloudtrail:")
     assert f.evidence["trails"][0]["is_logging"] is False
 
@@ -314,3 +315,9 @@ def test_org_trail_with_readable_status_uses_it(aws: boto3.Session) -> None:
     assert set(statuses(report, LOGGING).values()) == {Status.FAIL}
     multi = only(report, MULTI)
     assert multi.status is Status.FAIL and "is not logging" in multi.message
+
+
+def test_trail_that_never_started_says_so(aws: boto3.Session) -> None:
+    trail(aws, "fresh", logging=False)
+    f = only(run(aws, [LOGGING]), LOGGING)
+    assert f.status is Status.FAIL and "trail 'fresh' (never started logging)" in f.message

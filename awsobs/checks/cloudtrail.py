@@ -48,6 +48,13 @@ def _get(mapping: Mapping[str, Any] | None, key: str) -> Any:
     return None if mapping is None else mapping.get(key)
 
 
+def _stopped_when(ctx: Context, status: Mapping[str, Any] | None) -> str:
+    stopped = _get(status, "StopLoggingTime")
+    if stopped is None and _get(status, "StartLoggingTime") is None:
+        return "never started logging"
+    return f"stopped {age(ctx.now, stopped)}"
+
+
 def _labels(trails: list[Trail]) -> str:
     return ", ".join(t.label for t in trails)
 
@@ -141,10 +148,7 @@ def trail_logging(ctx: Context) -> Iterator[Finding]:
             d.error, rtype, rid, f"could not read the status of {d.trail.label}", evidence=evidence
         )
     else:
-        stopped = [
-            f"{d.trail.label} (stopped {age(ctx.now, _get(d.status.value, 'StopLoggingTime'))})"
-            for d in details
-        ]
+        stopped = [f"{d.trail.label} ({_stopped_when(ctx, d.status.value)})" for d in details]
         yield ctx.failed(
             rtype,
             rid,
@@ -341,8 +345,8 @@ def s3_delivery(ctx: Context) -> Iterator[Finding]:
         elif not d.logging:
             problem = f"{t.label} is not logging, so nothing is delivered to {where}"
         elif error:
-            problem = (
-                f"{t.label} cannot deliver to {where}: {error} (last success {age(ctx.now, last)})"
+            problem = f"{t.label} cannot deliver to {where}: {error} " + (
+                f"(last success {age(ctx.now, last)})" if last else "(never delivered)"
             )
         elif last is None:
             problem = f"{t.label} has never delivered a log file to {where}"
