@@ -19,7 +19,13 @@ import boto3
 from awsobs import __version__
 from awsobs.aws.errors import AwsError
 from awsobs.aws.gateway import Gateway, RequestHook
-from awsobs.aws.session import choose_regions, discover_regions, home_region, resolve_identity
+from awsobs.aws.session import (
+    choose_regions,
+    discover_regions,
+    home_region,
+    prefetch_regions,
+    resolve_identity,
+)
 from awsobs.context import Context, ScanState
 from awsobs.errors import UsageError
 from awsobs.model import Finding, Report, Scope
@@ -73,7 +79,11 @@ def scan(
     session = session or boto3.Session()
     gateway = Gateway(session, max_workers=max_workers, on_request=on_request)
     home = home_region(session)
-    identity = resolve_identity(gateway, home)
+    with ThreadPoolExecutor(1, thread_name_prefix="awsobs-start") as start:
+        # Independent reads at start-up: list regions while the credentials are verified.
+        # The answer (or error) is memoized; discover_regions below picks it up.
+        start.submit(prefetch_regions, gateway, home)
+        identity = resolve_identity(gateway, home)
     known = discover_regions(gateway, session, home, identity.partition)
     scanned = choose_regions(regions, known)
     disabled = {r for r in scanned if known.listed and r not in known.enabled}

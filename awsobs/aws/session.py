@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 from botocore.exceptions import ProfileNotFound
@@ -89,9 +90,10 @@ def discover_regions(
 
     Opted-out regions are known but not enabled. Without DescribeRegions, botocore's
     own region list is used to validate names, and nothing is known to be enabled.
+    The read is memoized, so calling `prefetch_regions` first makes this free.
     """
     try:
-        listed = gateway.call("ec2", "DescribeRegions", region, AllRegions=True)
+        listed = prefetch_regions(gateway, region)
     except AwsError:
         known = tuple(sorted(session.get_available_regions("ec2", partition_name=partition)))
         return Regions(enabled=(), known=known, listed=False)
@@ -99,6 +101,11 @@ def discover_regions(
     known = tuple(sorted(r["RegionName"] for r in rows))
     enabled = tuple(sorted(r["RegionName"] for r in rows if r.get("OptInStatus", "") in _ENABLED))
     return Regions(enabled=enabled, known=known, listed=True)
+
+
+def prefetch_regions(gateway: Gateway, region: str) -> Any:
+    """The raw ec2:DescribeRegions answer (raises `AwsError`); needs no caller identity."""
+    return gateway.call("ec2", "DescribeRegions", region, AllRegions=True)
 
 
 def choose_regions(requested: Iterable[str] | str | None, regions: Regions) -> tuple[str, ...]:
