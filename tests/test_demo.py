@@ -1,0 +1,75 @@
+"""`awsobs demo`: the README's first command shows exactly the gaps it seeded."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from awsobs.cli import main
+
+LEGACY = "arn:aws:cloudtrail:us-east-1:123456789012:trail/legacy-trail"
+AUDIT = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/audit-trail"
+
+
+def test_demo_reports_the_seeded_gaps_and_exits_1() -> None:
+    # A user's endpoint override must not leak into the demo's simulated account.
+    env = {**os.environ, "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_PROFILE": "nobody"}
+    result = subprocess.run(
+        [sys.executable, "-m", "awsobs", "demo", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    doc = json.loads(result.stdout)
+    got = {(f["check_id"], f["resource_id"]): f["status"] for f in doc["findings"]}
+    # Seeded gaps: a stopped single-region trail, nothing in us-west-2, no data events,
+    # no access logging on the stopped trail's bucket.
+    assert got[("cloudtrail.trail_logging", "us-east-1")] == "FAIL"
+    assert got[("cloudtrail.trail_logging", "us-west-2")] == "FAIL"
+    assert got[("cloudtrail.multi_region", "123456789012")] == "FAIL"
+    assert got[("cloudtrail.s3_delivery", LEGACY)] == "FAIL"
+    assert got[("cloudtrail.s3_data_events_read", "123456789012")] == "FAIL"
+    assert got[("cloudtrail.s3_data_events_write", "123456789012")] == "FAIL"
+    assert (
+        got[("cloudtrail.bucket_access_logging", "arn:aws:s3:::demo-legacy-trail-logs")] == "FAIL"
+    )
+    assert (
+        got[
+            (
+                "cloudtrail.dynamodb_data_events",
+                "arn:aws:dynamodb:us-east-1:123456789012:table/orders",
+            )
+        ]
+        == "FAIL"
+    )
+    # The good trail in eu-west-1 passes everything but data events.
+    assert got[("cloudtrail.trail_logging", "eu-west-1")] == "PASS"
+    for check_id in (
+        "management_events_rw",
+        "s3_delivery",
+        "log_file_validation",
+        "kms_encryption",
+        "cloudwatch_logs",
+    ):
+        assert got[(f"cloudtrail.{check_id}", AUDIT)] == "PASS", check_id
+    assert got[("cloudtrail.bucket_access_logging", "arn:aws:s3:::demo-audit-trail-logs")] == "PASS"
+    assert doc["summary"]["UNKNOWN"] == 0
+
+
+def test_demo_without_moto_says_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "moto", None)  # as if moto were not installed
+    monkeypatch.delitem(sys.modules, "awsobs.demo", raising=False)
+    assert main(["demo"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert (
+        err
+        == "awsobs: error: `awsobs demo` needs moto (moto is missing): pip install 'awsobs[demo]'"
+    )
