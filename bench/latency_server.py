@@ -36,21 +36,32 @@ class QuietHandler(MotoRequestHandler):
 
 
 class LatencyMiddleware:
-    """WSGI middleware: count the request (by signing service), sleep, then call moto."""
+    """WSGI middleware: count the request (by signing service), sleep, then call moto.
+
+    Also keeps the largest number of requests seen in progress at once (`max_in_flight`).
+    """
 
     def __init__(self, app: Any, latency_s: float) -> None:
         self.app = app
         self.latency_s = latency_s  # may be changed between phases (seed fast, scan slow)
         self.by_service: Counter[str] = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         service = _signing_service(environ.get("HTTP_AUTHORIZATION", ""))
         with self._lock:
             self.by_service[service] += 1
-        if self.latency_s > 0:
-            time.sleep(self.latency_s)
-        return self.app(environ, start_response)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.latency_s > 0:
+                time.sleep(self.latency_s)
+            return self.app(environ, start_response)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
 
     @property
     def requests(self) -> int:
@@ -60,6 +71,7 @@ class LatencyMiddleware:
     def reset_count(self) -> None:
         with self._lock:
             self.by_service.clear()
+            self.max_in_flight = self.in_flight
 
 
 def _signing_service(auth: str) -> str:
@@ -80,6 +92,10 @@ class LatencyServer:
     @property
     def requests(self) -> int:
         return self.middleware.requests
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.middleware.max_in_flight
 
     def reset_count(self) -> None:
         self.middleware.reset_count()
