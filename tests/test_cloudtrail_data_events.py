@@ -276,3 +276,26 @@ def test_lambda_environment_variables_never_reach_the_report(aws: boto3.Session)
     report = run(aws, [LAMBDA])
     assert "hunter2-secret" not in json.dumps(report.to_dict())
     assert only(report, LAMBDA).status is Status.FAIL
+
+
+def test_s3_notes_belong_to_their_direction(aws: boto3.Session) -> None:
+    # A write-only selector narrowed to one bucket: reads are simply not selected, and only
+    # the write finding talks about the bucket narrowing.
+    narrowed = data_selector(
+        "AWS::S3::Object",
+        {"Field": "readOnly", "Equals": ["false"]},
+        {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::payments/"]},
+    )
+    trail(aws, "main", multi_region=True, advanced=narrowed)
+    report = run(aws, [READ, WRITE])
+    assert "StartsWith arn:aws:s3:::payments/" in only(report, WRITE).message
+    assert only(report, READ).message.endswith("no trail selects them")
+
+
+def test_table_half_recorded_names_the_trail_that_records_the_other_half(
+    aws: boto3.Session,
+) -> None:
+    table(aws, "orders")
+    trail(aws, "reads", selectors=classic("AWS::DynamoDB::Table", ["arn:aws:dynamodb"], "ReadOnly"))
+    f = only(run(aws, [DDB]), DDB)
+    assert f.message == "table 'orders': writes are not recorded (reads are, by trail 'reads')"

@@ -357,3 +357,20 @@ def test_selector_evidence_classic() -> None:
     assert evidence["selector_type"] == "classic"
     assert list(evidence["event_selectors"]) == response["EventSelectors"]
     assert "advanced_event_selectors" not in evidence
+
+
+def test_notes_are_kept_per_direction() -> None:
+    write_on_one_bucket = a_resp(
+        [
+            f("eventCategory", "Data"),
+            f("resources.type", S3_OBJECT),
+            f("readOnly", "false"),
+            arn("StartsWith", "arn:aws:s3:::payments/"),
+        ]
+    )
+    cov = data_coverage(selector_set(write_on_one_bucket, True), S3_OBJECT, "aws")
+    assert (cov.read, cov.write) == (False, False)
+    assert cov.notes_for("read") == ()
+    assert cov.notes_for("write") == (
+        "filtered on resources.ARN StartsWith arn:aws:s3:::payments/",
+    )

@@ -81,8 +81,9 @@ def _s3_data_events(ctx: Context, direction: str) -> Iterator[Finding]:
             problems.append(f"{t.label} is set up for them but is not logging")
         elif cov.has(direction):
             problems.append(f"{t.label} records them only in {t.home_region} (not multi-region)")
-        elif cov.notes:
-            problems.append(f"{t.label} records them only partially: {'; '.join(cov.notes)}")
+        elif cov.notes_for(direction):
+            notes = "; ".join(cov.notes_for(direction))
+            problems.append(f"{t.label} records them only partially: {notes}")
         elif cov.read or cov.write:
             other = "read" if cov.read else "write"
             problems.append(f"{t.label} records only S3 {other} data events")
@@ -178,7 +179,7 @@ def _per_resource(
                 continue
             cov = data_coverage(selectors, resource_type, ctx.partition, arn)
             if not any(cov.has(x) for x in directions):
-                notes.extend(f"{d.trail.label}: {n}" for n in cov.notes)
+                notes.extend(f"{d.trail.label}: {n}" for x in directions for n in cov.notes_for(x))
                 continue
             if d.stopped:
                 stopped.append(d.trail.label)
@@ -216,7 +217,9 @@ def _per_resource(
         elif notes:
             reason = "; ".join(notes)
         elif any(covered.values()):
-            reason = "the other direction is recorded"
+            reason = "; ".join(
+                f"{directions[x]} are, by {', '.join(covered[x])}" for x in directions if covered[x]
+            )
         yield ctx.failed(
             resource_type,
             arn,

@@ -113,7 +113,8 @@ class Coverage:
 
     read: bool
     write: bool
-    notes: tuple[str, ...] = ()
+    read_notes: tuple[str, ...] = ()  # what narrows read events, when not all are recorded
+    write_notes: tuple[str, ...] = ()
 
     @property
     def full(self) -> bool:
@@ -121,6 +122,14 @@ class Coverage:
 
     def has(self, direction: str) -> bool:
         return self.read if direction == READ else self.write
+
+    def notes_for(self, direction: str) -> tuple[str, ...]:
+        return self.read_notes if direction == READ else self.write_notes
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What narrows the directions not recorded in full (both, without repeats)."""
+        return tuple(dict.fromkeys(self.read_notes + self.write_notes))
 
 
 def management_coverage(selectors: SelectorSet) -> Coverage:
@@ -139,24 +148,16 @@ def data_coverage(
 
 def _coverage(selectors: SelectorSet, make: Callable[[str], EventClass]) -> Coverage:
     covered: dict[str, bool] = {}
-    notes: list[str] = []
+    notes: dict[str, tuple[str, ...]] = {}
     for direction in DIRECTIONS:
         cls = make(direction)
-        covered[direction] = False
-        for sel in selectors.advanced:
-            ok, note = _advanced_records_all(sel, cls)
-            covered[direction] |= ok
-            if note and note not in notes:
-                notes.append(note)
-        for sel in selectors.classic:
-            ok, note = _classic_records_all(sel, cls)
-            covered[direction] |= ok
-            if note and note not in notes:
-                notes.append(note)
-    # A narrowing only matters where the direction is not recorded in full anyway.
-    if covered[READ] and covered[WRITE]:
-        notes = []
-    return Coverage(read=covered[READ], write=covered[WRITE], notes=tuple(notes))
+        results = [_advanced_records_all(sel, cls) for sel in selectors.advanced]
+        results += [_classic_records_all(sel, cls) for sel in selectors.classic]
+        covered[direction] = any(ok for ok, _ in results)
+        # A narrowing only matters where the direction is not recorded in full anyway.
+        found = () if covered[direction] else tuple(note for _, note in results if note)
+        notes[direction] = tuple(dict.fromkeys(found))
+    return Coverage(covered[READ], covered[WRITE], notes[READ], notes[WRITE])
 
 
 def _field_matches(fs: Mapping[str, Any], value: str) -> bool:
