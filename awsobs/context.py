@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from awsobs.aws.errors import AwsError
 from awsobs.aws.gateway import Gateway
 from awsobs.model import GLOBAL_REGION, CheckMeta, Finding, Status
+from awsobs.once import OnceMap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,8 +40,7 @@ class ScanState:
     executor: Executor
     max_workers: int
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    _shared: dict[str, Future[Any]] = field(default_factory=dict)
-    _shared_lock: threading.Lock = field(default_factory=threading.Lock)
+    shared: OnceMap = field(default_factory=OnceMap)
 
 
 class Context:
@@ -134,20 +134,7 @@ class Context:
 
         The value must be immutable; an exception is cached and re-raised like a value.
         """
-        state = self._state
-        with state._shared_lock:
-            future = state._shared.get(key)
-            owner = future is None
-            if future is None:
-                future = Future()
-                state._shared[key] = future
-        if owner:
-            try:
-                future.set_result(factory())
-            except BaseException as exc:
-                future.set_exception(exc)
-        result: T = future.result()
-        return result
+        return self._state.shared.get(key, factory)
 
     # -- reporting --------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future
 from types import MappingProxyType
 from typing import Any
 
@@ -33,6 +32,7 @@ from botocore.model import OperationModel
 
 from awsobs import __version__
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
+from awsobs.once import OnceMap
 
 log = logging.getLogger("awsobs.aws")
 
@@ -117,8 +117,7 @@ class Gateway:
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._clients_lock = threading.Lock()
-        self._memo: dict[tuple[str, str, str, str], Future[Any]] = {}
-        self._memo_lock = threading.Lock()
+        self._memo = OnceMap()
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self._on_request = on_request
@@ -133,18 +132,7 @@ class Gateway:
         if not is_allowed(service, operation):
             raise ReadOnlyViolation(f"{service}:{operation} is not a permitted read")
         key = (region, service, operation, json.dumps(params, sort_keys=True, default=str))
-        with self._memo_lock:
-            future = self._memo.get(key)
-            owner = future is None
-            if future is None:
-                future = Future()
-                self._memo[key] = future
-        if owner:
-            try:
-                future.set_result(self._fetch(service, operation, region, params))
-            except BaseException as exc:  # cached, so every asker sees the same outcome
-                future.set_exception(exc)
-        return future.result()
+        return self._memo.get(key, lambda: self._fetch(service, operation, region, params))
 
     @property
     def api_calls(self) -> int:

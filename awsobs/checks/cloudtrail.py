@@ -26,6 +26,7 @@ from awsobs.checks.cloudtrail_trails import (
     hours_since,
     trail_details,
     trails_in,
+    undecided,
 )
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
@@ -128,12 +129,11 @@ def trail_logging(ctx: Context) -> Iterator[Finding]:
     details = trail_details(ctx, trails, selectors=False)
     evidence: dict[str, Any] = {"trails": [d.evidence() for d in details]}
     logging_now = [d.trail for d in details if d.logging]
-    foreign = [d.trail for d in details if d.undecided and d.foreign]
-    unreadable = [d for d in details if d.undecided and not d.foreign]
+    foreign, unreadable = undecided(details)
     if logging_now:
         yield ctx.passed(rtype, rid, f"recorded by {_labels(logging_now)}", evidence=evidence)
     elif foreign:
-        t = foreign[0]
+        t = foreign[0].trail
         yield ctx.passed(
             rtype,
             rid,
@@ -218,10 +218,9 @@ def multi_region(ctx: Context) -> Iterator[Finding]:
             return
         text = f"{d.trail.label} {describe_coverage(cov, 'management events')}"
         problems.append((text, _MGMT_SELECTOR.format(arn=d.trail.arn)))
-    foreign = [d.trail for d in details if d.undecided and d.foreign]
-    unreadable = [d for d in details if d.undecided and not d.foreign]
+    foreign, unreadable = undecided(details)
     if foreign:
-        t = foreign[0]
+        t = foreign[0].trail
         yield ctx.passed(
             rtype,
             rid,

@@ -26,6 +26,7 @@ from awsobs.checks.cloudtrail_trails import (
     foreign_note,
     trail_details,
     trails_in,
+    undecided,
 )
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
@@ -87,8 +88,8 @@ def _s3_data_events(ctx: Context, direction: str) -> Iterator[Finding]:
         elif cov.read or cov.write:
             other = "read" if cov.read else "write"
             problems.append(f"{t.label} records only S3 {other} data events")
-    foreign = [d for d in details if d.undecided and d.foreign and d.trail.multi_region]
-    unreadable = [d for d in details if d.undecided and not d.foreign]
+    foreign, unreadable = undecided(details)
+    foreign = [d for d in foreign if d.trail.multi_region]
     if foreign:
         yield ctx.unknown(
             rtype,

@@ -241,3 +241,9 @@ def trail_details(
         return TrailDetails(trail, trail_status(ctx, trail), sel)
 
     return ctx.map(one, trails)
+
+
+def undecided(details: Iterable[TrailDetails]) -> tuple[list[TrailDetails], list[TrailDetails]]:
+    """Trails whose verdict a failed read left open: (another account's, our own)."""
+    open_ = [d for d in details if d.undecided]
+    return [d for d in open_ if d.foreign], [d for d in open_ if not d.foreign]
