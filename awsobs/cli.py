@@ -11,7 +11,7 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, NoReturn
 
 from awsobs import __version__
@@ -121,19 +121,17 @@ def _cmd_checks(args: argparse.Namespace) -> int:
 def _cmd_scan(args: argparse.Namespace) -> int:
     _check_output_path(args.output)
     session = open_session(args.profile)
-    progress = _progress(args)
-    try:
-        report = scan(
+    report = _with_progress(
+        args,
+        lambda progress: scan(
             session,
             regions=args.regions,
             checks=args.checks,
             exclude_checks=args.exclude_checks,
             max_workers=args.max_workers,
             progress=progress,
-        )
-    finally:
-        if isinstance(progress, ProgressLine):
-            progress.clear()
+        ),
+    )
     return _finish(report, args)
 
 
@@ -145,13 +143,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(
             f"`awsobs demo` needs moto ({err.name} is missing): pip install 'awsobs[demo]'"
         ) from None
-    progress = _progress(args)
-    try:
-        report = run_demo(progress=progress)
-    finally:
-        if isinstance(progress, ProgressLine):
-            progress.clear()
-    return _finish(report, args)
+    return _finish(_with_progress(args, lambda progress: run_demo(progress=progress)), args)
 
 
 def _finish(report: Report, args: argparse.Namespace) -> int:
@@ -199,8 +191,14 @@ class ProgressLine:
         self.stream.flush()
 
 
-def _progress(args: argparse.Namespace) -> ProgressCallback | None:
-    """Progress only on an interactive stderr, never with -q or -v (logs would interleave)."""
+def _with_progress(
+    args: argparse.Namespace, run: Callable[[ProgressCallback | None], Report]
+) -> Report:
+    """Run a scan with a progress line on an interactive stderr (never with -q or -v)."""
     if args.quiet or args.verbose or not sys.stderr.isatty():
-        return None
-    return ProgressLine(sys.stderr)
+        return run(None)
+    line = ProgressLine(sys.stderr)
+    try:
+        return run(line)
+    finally:
+        line.clear()

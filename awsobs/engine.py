@@ -58,7 +58,6 @@ def scan(
     max_workers: int = DEFAULT_MAX_WORKERS,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: ProgressCallback | None = None,
-    now: dt.datetime | None = None,
     on_request: RequestHook | None = None,
 ) -> Report:
     """Scan one AWS account read-only and return every finding.
@@ -68,10 +67,11 @@ def scan(
     - `checks` / `exclude_checks`: ids or globs (`cloudtrail.*`), or Check objects.
     - `options`: per-check tunables, e.g. `{"cloudtrail.s3_delivery": {"max_age_hours": 12}}`.
     - `progress`: called after each (check, region) unit; the library itself never prints.
+    - `on_request(service, operation, region, params)`: called before each AWS read is sent.
 
     Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start.
     """
-    started = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    started = dt.datetime.now(dt.UTC)
     if max_workers < 1:
         raise UsageError("--max-workers must be at least 1")
     selected = REGISTRY.select(checks, exclude_checks)
