@@ -99,13 +99,6 @@ class Registry:
         with self._lock:
             return list(self._checks.values())
 
-    def get(self, check_id: str) -> Check:
-        self.load()
-        try:
-            return self._checks[check_id]
-        except KeyError:
-            raise UsageError(f"unknown check id '{check_id}' (see `awsobs checks`)") from None
-
     def select(
         self,
         include: Iterable[str | Check] | None = None,

@@ -103,10 +103,6 @@ class TrailListing:
     trails: tuple[Trail, ...]
     errors: Mapping[str, AwsError]
 
-    @property
-    def complete(self) -> bool:
-        return not self.errors
-
 
 def all_trails(ctx: Context) -> TrailListing:
     """Trails of all scanned regions, deduplicated by ARN (computed once per scan)."""
@@ -138,10 +134,6 @@ class Lookup(Generic[T]):
     value: T | None = None
     error: AwsError | None = None
     foreign: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def trail_status(ctx: Context, trail: Trail) -> Lookup[Mapping[str, Any]]:
