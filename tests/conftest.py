@@ -1,4 +1,4 @@
-"""Shared fixtures: an isolated fake AWS environment and moto in process.
+"""Shared fixtures: an isolated fake AWS environment, moto in process, and a moto server.
 
 Every test runs with fake credentials, no profile, no config file and no endpoint
 override of the developer's, so nothing can reach a real AWS endpoint.
@@ -7,12 +7,19 @@ override of the developer's, so nothing can reach a real AWS endpoint.
 from __future__ import annotations
 
 import os
+import socket
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from helpers import new_session
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
+
+_NO_AMIS = Path(__file__).parent / "data" / "no-amis.json"
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +32,39 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
+    # moto loads hundreds of default AMIs whenever it builds an EC2 backend (our
+    # DescribeRegions does, in every test); no test uses AMIs.
+    monkeypatch.setenv("MOTO_AMIS_PATH", str(_NO_AMIS))
 
 
 @pytest.fixture
 def aws() -> Iterator[boto3.Session]:
     """A moto account (in process) and a session for it."""
     with mock_aws():
-        yield boto3.Session(region_name="us-east-1")
+        yield new_session(region_name="us-east-1")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """A real moto server on a free 127.0.0.1 port, for the CLI end-to-end tests."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The moto server, emptied, with AWS_ENDPOINT_URL pointing this test (and the CLI) at it."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    return moto_server
+
+
+@pytest.fixture
+def session(endpoint: str) -> boto3.Session:
+    """A session for seeding the moto server over HTTP."""
+    return new_session(region_name="us-east-1")

@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterable
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 
 from awsobs import Finding, Report, Status, scan
+
+# One botocore data loader for every test session: service models are parsed once per test
+# run instead of once per test (halves client creation). It holds only AWS's model files.
+_LOADER = botocore.loaders.create_loader()
+
+
+def new_session(**kwargs: Any) -> boto3.Session:
+    """A boto3 Session like `boto3.Session(**kwargs)`, sharing the parsed service models."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _LOADER)
+    return boto3.Session(botocore_session=core, **kwargs)
+
 
 ACCOUNT = "123456789012"
 ORG_ACCOUNT = "111111111111"
@@ -88,7 +105,7 @@ def assume(session: boto3.Session, account: str) -> boto3.Session:
     creds = session.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/awsobs-test", RoleSessionName="awsobs-test"
     )["Credentials"]
-    return boto3.Session(
+    return new_session(
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
@@ -113,8 +130,80 @@ def restricted_session(session: boto3.Session, allow: list[str], deny: list[str]
         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}),
     )
     key = iam.create_access_key(UserName="scanner")["AccessKey"]
-    return boto3.Session(
+    return new_session(
         aws_access_key_id=key["AccessKeyId"],
         aws_secret_access_key=key["SecretAccessKey"],
         region_name="us-east-1",
     )
+
+
+def stub_client(
+    monkeypatch: Any, service: str, script: list[tuple[str, Any]], *, region: str | None = None
+) -> None:
+    """Make the gateway's `service` client (in `region`, or all) answer `script` in order.
+
+    Each entry is (boto3 method, response dict) or (method, error code). For what moto
+    cannot produce: throttling, and AccessDenied on API Gateway reads (moto's signature
+    check rejects API Gateway requests when its IAM enforcement is on). The stubbed
+    client answers nothing else, so script every call the scan makes on it.
+    """
+    from botocore.stub import Stubber
+
+    from awsobs.aws.gateway import Gateway
+
+    original = Gateway._client
+
+    def client(self: Gateway, svc: str, where: str) -> Any:
+        made = original(self, svc, where)
+        if svc == service and region in (None, where) and not hasattr(made, "_awsobs_stub"):
+            stubber = Stubber(made)
+            for method, answer in script:
+                if isinstance(answer, str):
+                    status = 400 if "Throttl" in answer else 403
+                    stubber.add_client_error(method, answer, http_status_code=status)
+                else:
+                    stubber.add_response(method, answer)
+            stubber.activate()
+            made._awsobs_stub = stubber
+        return made
+
+    monkeypatch.setattr(Gateway, "_client", client)
+
+
+def stub_error(
+    monkeypatch: Any,
+    service: str,
+    method: str,
+    code: str = "AccessDenied",
+    *,
+    region: str | None = None,
+) -> None:
+    """Make every `method` call of the gateway's `service` client fail with `code`."""
+    stub_client(monkeypatch, service, [(method, code)] * 5, region=region)
+
+
+def awsobs(
+    *args: str, env: dict[str, str] | None = None, **kw: Any
+) -> subprocess.CompletedProcess[str]:
+    """Run the `awsobs` command (as `python -m awsobs`) in a subprocess."""
+    kw.setdefault("stdout", subprocess.PIPE)
+    kw.setdefault("stderr", subprocess.PIPE)
+    return subprocess.run(
+        [sys.executable, "-m", "awsobs", *args],
+        text=True,
+        env=env if env is not None else dict(os.environ),
+        timeout=120,
+        **kw,
+    )
+
+
+def scan_json(*args: str, **kw: Any) -> tuple[int, dict[str, Any]]:
+    """`awsobs scan --format json ...`: exit code and parsed report."""
+    result = awsobs("scan", "--format", "json", *args, **kw)
+    assert result.stdout, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def verdicts(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(check_id, resource_id) -> status of a JSON report."""
+    return {(f["check_id"], f["resource_id"]): f["status"] for f in doc["findings"]}

@@ -1,6 +1,6 @@
 """The `awsobs` command end to end: a subprocess against a moto server over HTTP.
 
-The server listens on a free 127.0.0.1 port for this module and is reset before each test;
+The server (conftest.py) listens on a free 127.0.0.1 port and is reset before each test;
 `AWS_ENDPOINT_URL` points boto3 (in the CLI process and in the seeding code) at it.
 The server runs in this process, so tests/moto_ext.py extensions apply to it.
 """
@@ -12,75 +12,20 @@ import http.server
 import json
 import os
 import pty
-import socket
 import subprocess
 import sys
 import threading
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from helpers import ACCOUNT, MGMT_ALL, restricted_session, trail
-from moto.server import ThreadedMotoServer
+from helpers import ACCOUNT, MGMT_ALL, awsobs, restricted_session, scan_json, trail, verdicts
 from moto_ext import iam_enforced, set_trail_status_fields
 
 CT = "arn:aws:cloudtrail:{region}:" + ACCOUNT + ":trail/{name}"
 MAIN = CT.format(region="us-east-1", name="main")
 LEGACY = CT.format(region="eu-west-1", name="legacy")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    return moto_server
-
-
-@pytest.fixture
-def session(endpoint: str) -> boto3.Session:
-    return boto3.Session(region_name="us-east-1")
-
-
-def awsobs(
-    *args: str, env: dict[str, str] | None = None, **kw: Any
-) -> subprocess.CompletedProcess[str]:
-    kw.setdefault("stdout", subprocess.PIPE)
-    kw.setdefault("stderr", subprocess.PIPE)
-    return subprocess.run(
-        [sys.executable, "-m", "awsobs", *args],
-        text=True,
-        env=env if env is not None else dict(os.environ),
-        timeout=120,
-        **kw,
-    )
-
-
-def scan_json(*args: str, **kw: Any) -> tuple[int, dict[str, Any]]:
-    result = awsobs("scan", "--format", "json", *args, **kw)
-    assert result.stdout, result.stderr
-    return result.returncode, json.loads(result.stdout)
-
-
-def verdicts(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
-    return {(f["check_id"], f["resource_id"]): f["status"] for f in doc["findings"]}
 
 
 def seed_mixed_account(session: boto3.Session) -> None:
@@ -118,7 +63,7 @@ def seed_mixed_account(session: boto3.Session) -> None:
 
 def test_scan_json_gives_every_cloudtrail_verdict(session: boto3.Session) -> None:
     seed_mixed_account(session)
-    code, doc = scan_json("--regions", "us-east-1,eu-west-1")
+    code, doc = scan_json("--regions", "us-east-1,eu-west-1", "--checks", "cloudtrail.*")
     assert code == 1
     assert doc["schema_version"] == 1 and doc["tool"]["name"] == "awsobs"
     assert doc["scan"]["accounts"] == [ACCOUNT]
@@ -248,7 +193,7 @@ def test_check_globs_and_exclusions(session: boto3.Session) -> None:
 
 def test_table_report_and_output_file(session: boto3.Session, tmp_path: Path) -> None:
     seed_mixed_account(session)
-    table = awsobs("scan", "--regions", "us-east-1,eu-west-1")
+    table = awsobs("scan", "--regions", "us-east-1,eu-west-1", "--checks", "cloudtrail.*")
     assert table.returncode == 1
     out = table.stdout
     assert "cloudtrail.kms_encryption  [medium]" in out
@@ -256,7 +201,9 @@ def test_table_report_and_output_file(session: boto3.Session, tmp_path: Path) ->
     assert "trail 'main' encrypts" not in out  # PASS hidden by default
     assert out.rstrip().splitlines()[-1].startswith("Summary: 10 PASS, 7 FAIL, 0 UNKNOWN")
     assert table.stderr == ""  # no progress: stderr is not a terminal
-    shown = awsobs("scan", "--regions", "us-east-1,eu-west-1", "--show-pass")
+    shown = awsobs(
+        "scan", "--regions", "us-east-1,eu-west-1", "--show-pass", "--checks", "cloudtrail.*"
+    )
     assert "trail 'main' encrypts" in shown.stdout
     target = tmp_path / "report.json"
     written = awsobs("scan", "--regions", "us-east-1", "--format", "json", "--output", str(target))

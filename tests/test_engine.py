@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import boto3
 import pytest
-from botocore.stub import Stubber
-from helpers import MGMT_ALL, findings, only, restricted_session, run, trail
+from helpers import MGMT_ALL, findings, only, restricted_session, run, stub_error, trail
 from moto_ext import iam_enforced
 
 from awsobs import Context, CredentialsError, Finding, Progress, Status, UsageError, scan
-from awsobs.aws.gateway import Gateway
 from awsobs.registry import Registry, check
 
 PRIVATE = Registry()  # test checks stay out of the global catalogue
@@ -121,18 +118,7 @@ def test_throttled_region_is_unknown_while_others_are_judged(
 ) -> None:
     # moto never throttles: stub DescribeTrails in eu-west-1 only, with botocore's Stubber.
     trail(aws, "main", multi_region=True)
-    original = Gateway._client
-
-    def client(self: Gateway, service: str, region: str) -> Any:
-        made = original(self, service, region)
-        if (service, region) == ("cloudtrail", "eu-west-1") and not hasattr(made, "_stubbed"):
-            stubber = Stubber(made)
-            stubber.add_client_error("describe_trails", "Throttling", http_status_code=400)
-            stubber.activate()
-            made._stubbed = stubber
-        return made
-
-    monkeypatch.setattr(Gateway, "_client", client)
+    stub_error(monkeypatch, "cloudtrail", "describe_trails", "Throttling", region="eu-west-1")
     report = run(aws, ["cloudtrail.trail_logging"], regions=["us-east-1", "eu-west-1"])
     got = {f.region: f for f in findings(report, "cloudtrail.trail_logging")}
     assert got["us-east-1"].status is Status.PASS
