@@ -1,8 +1,9 @@
 """`awsobs demo`: scan a simulated account (moto, in process) seeded with typical gaps.
 
 The account has, in us-east-1, a single-region trail that was stopped, whose bucket has no
-access logging, and a DynamoDB table; in eu-west-1 a well-configured single-region trail
-and a Lambda function; and nothing at all in us-west-2. Nothing records data events.
+access logging, a DynamoDB table, and a REST API with a well-configured `prod` stage and a
+bare `dev` stage; in eu-west-1 a well-configured single-region trail and a Lambda
+function; and nothing at all in us-west-2. Nothing records data events.
 No request leaves the process: credentials are fake and endpoint settings are cleared.
 """
 
@@ -66,6 +67,7 @@ def seed(session: boto3.Session) -> None:
         BillingMode="PAY_PER_REQUEST",
     )
     _function(session, "eu-west-1", "checkout")
+    _rest_api(session, "us-east-1")
 
 
 def _legacy_trail(session: boto3.Session) -> None:
@@ -131,21 +133,56 @@ def _log_delivery_policy() -> dict[str, Any]:
     }
 
 
+def _rest_api(session: boto3.Session, region: str) -> None:
+    """REST API 'shop': stage prod logs everything and traces; stage dev has nothing."""
+    role = session.client("iam").create_role(
+        RoleName="apigateway-cloudwatch",
+        AssumeRolePolicyDocument=json.dumps(_trust("apigateway.amazonaws.com")),
+    )["Role"]["Arn"]
+    api_gw = session.client("apigateway", region_name=region)
+    api_gw.update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}]
+    )
+    logs = session.client("logs", region_name=region)
+    logs.create_log_group(logGroupName="/aws/apigateway/shop-access")
+    group = logs.describe_log_groups(logGroupNamePrefix="/aws/apigateway/shop-access")
+    api = api_gw.create_rest_api(name="shop")["id"]
+    root = api_gw.get_resources(restApiId=api)["items"][0]["id"]
+    api_gw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    api_gw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = api_gw.create_deployment(restApiId=api)["id"]
+    api_gw.create_stage(restApiId=api, stageName="prod", deploymentId=deployment)
+    api_gw.create_stage(restApiId=api, stageName="dev", deploymentId=deployment)
+    destination = group["logGroups"][0]["arn"].removesuffix(":*")
+    api_gw.update_stage(
+        restApiId=api,
+        stageName="prod",
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR"},
+            {"op": "replace", "path": "/tracingEnabled", "value": "true"},
+            {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": destination},
+            {
+                "op": "replace",
+                "path": "/accessLogSettings/format",
+                "value": "$context.requestId $context.identity.sourceIp $context.status",
+            },
+        ],
+    )
+
+
+def _trust(service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
+
+
 def _function(session: boto3.Session, region: str, name: str) -> None:
     role = session.client("iam").create_role(
         RoleName=f"{name}-role",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
+        AssumeRolePolicyDocument=json.dumps(_trust("lambda.amazonaws.com")),
     )["Role"]["Arn"]
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as zf:

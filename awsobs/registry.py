@@ -29,6 +29,9 @@ BUILTIN_MODULES = (
     "awsobs.checks.cloudtrail",
     "awsobs.checks.cloudtrail_bucket",
     "awsobs.checks.cloudtrail_events",
+    "awsobs.checks.apigateway",
+    "awsobs.checks.apigateway_rest",
+    "awsobs.checks.apigateway_v2",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")

@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from apigw_seed import seed_every_apigw_read
 from helpers import MGMT_ALL, trail
 from test_cloudtrail_data_events import function, table
 
@@ -92,6 +93,7 @@ def test_each_check_uses_only_the_permissions_it_declares(aws: boto3.Session) ->
     trail(aws, "eu-local", region="eu-west-1")
     table(aws, "orders")
     function(aws, "checkout")
+    seed_every_apigw_read(aws)
     for c in REGISTRY.all():
         used: set[str] = set()
         report = scan(
