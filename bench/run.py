@@ -49,7 +49,16 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
     def pages(counts: dict[str, int], size: int) -> int:
         return sum(max(1, -(-counts.get(r, 0) // size)) for r in regions)
 
+    apigw_regions = [r for r in regions if m.rest_apis.get(r) or m.v2_apis.get(r)]
+    groups = [g for g in m.log_destinations if g.split(":")[3] in regions]
     return {
+        "apigateway:GetRestApis": len(regions),
+        "apigatewayv2:GetApis": len(regions),
+        "apigateway:GetStages": sum(m.rest_apis.get(r, 0) for r in regions),
+        "apigatewayv2:GetStages": sum(m.v2_apis.get(r, 0) for r in regions),
+        "apigateway:GetAccount": len(apigw_regions),
+        "iam:GetRole": 1 if apigw_regions else 0,
+        "logs:DescribeLogGroups": len(groups),
         "sts:GetCallerIdentity": 1,
         "ec2:DescribeRegions": 1,
         "cloudtrail:DescribeTrails": len(regions),

@@ -38,6 +38,9 @@ class Manifest:
     buckets: dict[str, str] = field(default_factory=dict)  # name -> region
     tables: dict[str, int] = field(default_factory=dict)  # region -> count
     functions: dict[str, int] = field(default_factory=dict)
+    rest_apis: dict[str, int] = field(default_factory=dict)  # region -> count
+    v2_apis: dict[str, int] = field(default_factory=dict)
+    log_destinations: set[str] = field(default_factory=set)  # access-log groups (ARNs)
 
 
 class Seeder:
@@ -125,21 +128,53 @@ class Seeder:
     def _lambda_role(self) -> str:
         if self._role is not None:
             return self._role
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "lambda.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                }
-            ],
-        }
         role = self.client("iam").create_role(
-            RoleName="bench-lambda", AssumeRolePolicyDocument=json.dumps(trust)
+            RoleName="bench-lambda",
+            AssumeRolePolicyDocument=json.dumps(_trust("lambda.amazonaws.com")),
         )
         self._role = str(role["Role"]["Arn"])
         return self._role
+
+    def apis(self, region: str, role: str) -> None:
+        """In `region`: the account's CloudWatch role, two REST APIs (stage prod logs
+        everything, stage dev nothing), an HTTP API with access logs, a WebSocket API."""
+        gw = self.client("apigateway", region)
+        gw.update_account(
+            patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}]
+        )
+        group = self.log_group(region, f"/aws/apigateway/{region}").removesuffix(":*")
+        ops = [
+            {"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR"},
+            {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": group},
+            {"op": "replace", "path": "/accessLogSettings/format", "value": "$context.requestId"},
+        ]
+        for name in ("orders", "users"):
+            api = gw.create_rest_api(name=f"{name}-{region}")["id"]
+            root = gw.get_resources(restApiId=api)["items"][0]["id"]
+            gw.put_method(
+                restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE"
+            )
+            gw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+            deployment = gw.create_deployment(restApiId=api)["id"]
+            for stage in ("prod", "dev"):
+                gw.create_stage(restApiId=api, stageName=stage, deploymentId=deployment)
+            gw.update_stage(restApiId=api, stageName="prod", patchOperations=ops)
+        v2 = self.client("apigatewayv2", region)
+        web = v2.create_api(Name=f"web-{region}", ProtocolType="HTTP")["ApiId"]
+        v2.create_stage(
+            ApiId=web,
+            StageName="$default",
+            AccessLogSettings={"DestinationArn": group, "Format": "$context.requestId"},
+        )
+        chat = v2.create_api(
+            Name=f"chat-{region}",
+            ProtocolType="WEBSOCKET",
+            RouteSelectionExpression="$request.body.action",
+        )["ApiId"]
+        v2.create_stage(ApiId=chat, StageName="prod", DefaultRouteSettings={"LoggingLevel": "INFO"})
+        self.manifest.rest_apis[region] = self.manifest.rest_apis.get(region, 0) + 2
+        self.manifest.v2_apis[region] = self.manifest.v2_apis.get(region, 0) + 2
+        self.manifest.log_destinations.add(group)
 
     def log_group(self, region: str, name: str) -> str:
         logs = self.client("logs", region)
@@ -148,6 +183,11 @@ class Seeder:
 
 
 @cache
+def _trust(service: str) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
 def _handler_zip() -> bytes:
     code = io.BytesIO()
     with zipfile.ZipFile(code, "w") as zf:
@@ -203,7 +243,8 @@ def seed_small(endpoint: str) -> Manifest:
 
 
 def seed_large(endpoint: str) -> Manifest:
-    """6 trails, 40 tables and 40 functions over 6 regions, 6 buckets (module docstring)."""
+    """6 trails, 40 tables and 40 functions over 6 regions, 6 buckets, and 12 APIs
+    (REST, HTTP, WebSocket) in 3 regions (module docstring)."""
     s = Seeder(endpoint)
     s.bucket("bench-access-logs", log_target=True)
     s.bucket("bench-org-trail-logs", log_to="bench-access-logs")
@@ -215,6 +256,12 @@ def seed_large(endpoint: str) -> Manifest:
     tables = {r: s.tables(r, 7 if i < 4 else 6) for i, r in enumerate(SIX_REGIONS)}
     for i, region in enumerate(SIX_REGIONS):
         s.functions(region, 7 if i < 4 else 6)
+    apigw_role = s.client("iam").create_role(
+        RoleName="bench-apigateway",
+        AssumeRolePolicyDocument=json.dumps(_trust("apigateway.amazonaws.com")),
+    )["Role"]["Arn"]
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-1"):
+        s.apis(region, apigw_role)
 
     key = s.client("kms").create_key()["KeyMetadata"]["Arn"]
     group = s.log_group(HOME, "/aws/cloudtrail/org-audit")
