@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import textwrap
@@ -34,6 +35,17 @@ def test_every_check_has_complete_metadata() -> None:
         assert validate_meta(c.meta) == [], c.id
         assert c.meta.severity in Severity
         assert c.meta.docs.count(" ") > 10, f"{c.id}: docs say too little"
+
+
+def test_builtin_checks_are_importable_by_a_predictable_name() -> None:
+    """`apigw.rest.access_logging` is `rest_access_logging` in its awsobs.checks module."""
+    for c in REGISTRY.all():
+        if not c.__module__.startswith("awsobs.checks."):
+            continue
+        expected = c.id.split(".", 1)[1].replace(".", "_")
+        assert c.__name__ == expected, c.id
+        module = importlib.import_module(c.__module__)
+        assert getattr(module, expected) is c
 
 
 def test_registering_an_id_twice_is_refused() -> None:

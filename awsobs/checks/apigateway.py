@@ -19,6 +19,7 @@ from awsobs.checks.apigateway_data import (
     StageListing,
     account_role,
     destination_exists,
+    logs_to_cloudwatch,
     needs_account_role,
     rest_stages,
     v2_stages,
@@ -147,7 +148,7 @@ def access_logging(ctx: Context, stage: Stage, fix: str) -> Finding:
             remediation=fix,
         )
     ok = f"{stage.label} writes access logs to {dest}"
-    if stage.kind != "HTTP" and ":logs:" in dest:
+    if stage.kind != "HTTP" and logs_to_cloudwatch(dest):
         return with_role(ctx, stage, ok, ROLE_FIX)
     return ctx.passed(rtype, stage.arn, ok, evidence=evidence)
 

@@ -149,12 +149,14 @@ def needs_account_role(stage: Stage) -> bool:
         routes = (stage.raw.get("RouteSettings") or {}).values()
         default = stage.raw.get("DefaultRouteSettings") or {}
         levels = [default.get("LoggingLevel"), *(r.get("LoggingLevel") for r in routes)]
-    return any(level in LOG_LEVELS for level in levels) or _logs_to_cloudwatch(stage)
+    return any(level in LOG_LEVELS for level in levels) or logs_to_cloudwatch(
+        stage.access_log["destination"]
+    )
 
 
-def _logs_to_cloudwatch(stage: Stage) -> bool:
-    destination = stage.access_log["destination"] or ""
-    return ":logs:" in destination
+def logs_to_cloudwatch(destination: str | None) -> bool:
+    """Is this access-log destination a CloudWatch Logs group (not a Firehose stream)?"""
+    return bool(destination and _LOG_GROUP_ARN.match(destination))
 
 
 # -- the account's CloudWatch role ----------------------------------------------------------

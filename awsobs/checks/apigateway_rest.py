@@ -32,7 +32,7 @@ from awsobs.registry import check
     "--patch-operations op=replace,path=/accessLogSettings/destinationArn,value=<log-group-arn> "
     "op=replace,path=/accessLogSettings/format,value=<format>",
 )
-def restaccess_logging(ctx: Context) -> Iterator[Finding]:
+def rest_access_logging(ctx: Context) -> Iterator[Finding]:
     """One finding per REST stage. PASS when `accessLogSettings.destinationArn` and `format`
     are set, the destination (CloudWatch Logs group or Firehose stream) still exists, and,
     for a CloudWatch Logs destination, the region's account CloudWatch role works. A

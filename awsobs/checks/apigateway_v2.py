@@ -32,7 +32,7 @@ from awsobs.registry import check
     remediation="aws apigatewayv2 update-stage --api-id <api> --stage-name <stage> "
     "--access-log-settings DestinationArn=<log-group-arn>,Format=<format>",
 )
-def v2access_logging(ctx: Context) -> Iterator[Finding]:
+def v2_access_logging(ctx: Context) -> Iterator[Finding]:
     """One finding per HTTP or WebSocket stage, never one per API (Security Hub
     APIGateway.9). PASS when `AccessLogSettings` has a `DestinationArn` and a `Format`
     and the destination still exists; a WebSocket stage logging to CloudWatch Logs also
