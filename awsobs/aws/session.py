@@ -30,6 +30,14 @@ def open_session(profile: str | None = None) -> boto3.Session:
         raise UsageError(f"unknown AWS profile '{profile}' (known profiles: {known})") from None
 
 
+_GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+
+def global_region(partition: str) -> str:
+    """Where a partition's global services (IAM, S3's ListBuckets) are called."""
+    return _GLOBAL_REGION.get(partition, "us-east-1")
+
+
 def home_region(session: boto3.Session) -> str:
     """Region for account-wide calls (STS, DescribeRegions): the session's, else us-east-1."""
     return session.region_name or DEFAULT_REGION

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind
+from awsobs.aws.session import global_region
 from awsobs.context import Context
 
 STAGE = "AWS::ApiGateway::Stage"
@@ -24,7 +25,6 @@ STAGE_V2 = "AWS::ApiGatewayV2::Stage"
 API = "AWS::ApiGateway::RestApi"
 API_V2 = "AWS::ApiGatewayV2::Api"
 LOG_LEVELS = ("ERROR", "INFO")
-_IAM_HOME = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
 @dataclass(frozen=True)
@@ -196,9 +196,7 @@ def account_role(ctx: Context, region: str) -> AccountRole:
         )
     name = parts[5].rsplit("/", 1)[-1]
     try:
-        role = ctx.call("iam", "GetRole", _IAM_HOME.get(ctx.partition, "us-east-1"), RoleName=name)[
-            "Role"
-        ]
+        role = ctx.call("iam", "GetRole", global_region(ctx.partition), RoleName=name)["Role"]
     except AwsError as err:
         if err.kind is ErrorKind.NOT_FOUND:
             return AccountRole(

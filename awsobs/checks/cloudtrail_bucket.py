@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind
+from awsobs.aws.session import global_region
 from awsobs.checks.cloudtrail import listing_gaps
 from awsobs.checks.cloudtrail_trails import Trail, all_trails
 from awsobs.context import Context
@@ -13,8 +14,6 @@ from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check
 
 BUCKET = "AWS::S3::Bucket"
-# S3's account-wide calls (ListBuckets, GetBucketLocation) go to the partition's main region.
-_S3_HOME = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
 def _bucket_region(location: object) -> str:
@@ -53,7 +52,7 @@ def bucket_access_logging(ctx: Context) -> Iterator[Finding]:
     for t in listing.trails:
         if t.bucket:
             by_bucket.setdefault(t.bucket, []).append(t)
-    home = _S3_HOME.get(ctx.partition, "us-east-1")
+    home = global_region(ctx.partition)  # S3's account-wide calls: ListBuckets, GetBucketLocation
     owned: set[str] | None
     try:
         owned = {b["Name"] for b in ctx.call("s3", "ListBuckets", home).get("Buckets", ())}
