@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from helpers import restricted_session
 from moto_ext import iam_enforced
 
 from awsobs.aws.errors import AwsError, ErrorKind, ReadOnlyViolation, classify
-from awsobs.aws.gateway import Gateway, is_allowed
+from awsobs.aws.gateway import Gateway, _retries, is_allowed
 
 
 def test_repeated_read_is_one_request(aws: boto3.Session) -> None:
@@ -177,3 +178,56 @@ def test_s3_list_buckets_denied_names_the_iam_action(aws: boto3.Session) -> None
     with iam_enforced(), pytest.raises(AwsError) as err:
         Gateway(scanner).call("s3", "ListBuckets", "us-east-1")
     assert err.value.action == "s3:ListAllMyBuckets"
+
+
+class _Always500(http.server.BaseHTTPRequestHandler):
+    requests = 0
+
+    def do_POST(self) -> None:
+        type(self).requests += 1
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_users_retry_settings_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = type("Handler", (_Always500,), {"requests": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    try:
+        with pytest.raises(AwsError) as err:
+            Gateway(boto3.Session(region_name="us-east-1")).call(
+                "sts", "GetCallerIdentity", "us-east-1"
+            )
+    finally:
+        server.shutdown()
+    assert handler.requests == 2  # AWS_MAX_ATTEMPTS, not awsobs's default of 8
+    assert err.value.kind is ErrorKind.ERROR
+
+
+def test_default_retries_are_adaptive_with_eight_attempts() -> None:
+    assert _retries(boto3.Session(region_name="us-east-1")) == {
+        "mode": "adaptive",
+        "total_max_attempts": 8,
+    }
+
+
+def test_unexpected_transport_failure_is_a_typed_error(aws: boto3.Session) -> None:
+    gw = Gateway(aws)
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError("connection pool exploded")
+
+    gw._client("sts", "us-east-1").meta.events.register("before-send", broken)
+    with pytest.raises(AwsError) as err:
+        gw.call("sts", "GetCallerIdentity", "us-east-1")
+    assert err.value.kind is ErrorKind.ERROR
+    assert err.value.describe() == (
+        "sts:GetCallerIdentity failed in us-east-1: RuntimeError: connection pool exploded"
+    )

@@ -10,14 +10,11 @@ from __future__ import annotations
 from enum import StrEnum
 
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
-    NoRegionError,
     PartialCredentialsError,
-    ReadTimeoutError,
     TokenRetrievalError,
     UnauthorizedSSOTokenError,
 )
@@ -146,8 +143,6 @@ def classify(exc: Exception, service: str, operation: str, region: str) -> AwsEr
     ):
         kind = ErrorKind.CREDENTIALS
         return AwsError(kind, service, operation, region, type(exc).__name__, str(exc))
-    if isinstance(exc, ReadTimeoutError | NoRegionError | BotoCoreError):
-        return AwsError(ErrorKind.ERROR, service, operation, region, type(exc).__name__, str(exc))
     return AwsError(ErrorKind.ERROR, service, operation, region, type(exc).__name__, str(exc))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import threading
 from collections import Counter
@@ -27,7 +28,6 @@ from typing import Any
 import boto3
 from botocore import xform_name
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import OperationModel
 
 from awsobs import __version__
@@ -97,6 +97,17 @@ def freeze(value: Any) -> Any:
 RequestHook = Callable[[str, str, str, Mapping[str, Any]], None]
 
 
+def _retries(session: boto3.Session) -> Any:
+    """Adaptive mode with 8 attempts, unless the user configured retries themselves
+    (AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, or retry_mode / max_attempts in their profile)."""
+    profile = session._session.get_scoped_config()  # the botocore session's profile section
+    mode = os.environ.get("AWS_RETRY_MODE") or profile.get("retry_mode") or "adaptive"
+    attempts = os.environ.get("AWS_MAX_ATTEMPTS") or profile.get("max_attempts") or 8
+    # total_max_attempts counts the first request, as AWS_MAX_ATTEMPTS does (the dict's
+    # max_attempts would count retries only).
+    return {"mode": mode, "total_max_attempts": int(attempts)}
+
+
 class Gateway:
     """Memoizing, single-flight, counting access to one AWS account's read APIs."""
 
@@ -109,7 +120,7 @@ class Gateway:
     ) -> None:
         self._session = session
         self._config = Config(
-            retries={"mode": "adaptive", "max_attempts": 8},
+            retries=_retries(session),
             max_pool_connections=max(10, max_workers + 4),
             connect_timeout=5,
             read_timeout=30,
@@ -181,7 +192,9 @@ class Gateway:
                 result = client.get_paginator(py_name).paginate(**params).build_full_result()
             else:
                 result = getattr(client, py_name)(**params)
-        except (ClientError, BotoCoreError) as exc:
+        except ReadOnlyViolation:
+            raise
+        except Exception as exc:  # botocore's, or anything a transport or hook raises
             error = classify(exc, service, operation, region)
             log.debug("%s:%s %s -> %s", service, operation, region, error)
             raise error from None
