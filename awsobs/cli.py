@@ -16,14 +16,13 @@ from typing import IO, NoReturn
 
 from awsobs import __version__
 from awsobs.aws.session import open_session
+from awsobs.config import FAIL_ON, load_config
 from awsobs.engine import DEFAULT_MAX_WORKERS, Progress, ProgressCallback, scan
 from awsobs.errors import AwsobsError, UsageError
 from awsobs.model import Report, Severity
 from awsobs.registry import REGISTRY
 from awsobs.report import FORMATS, render
 from awsobs.report.catalog import CATALOG_FORMATS, render_catalog
-
-FAIL_ON = [s.value for s in Severity] + ["none"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,9 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
     p_scan.add_argument(
         "--max-workers",
         type=int,
-        default=DEFAULT_MAX_WORKERS,
         metavar="N",
         help=f"concurrent checks and requests (default {DEFAULT_MAX_WORKERS})",
+    )
+    p_scan.add_argument(
+        "--cwagent-namespace",
+        metavar="NAME",
+        help="namespace the CloudWatch Agent publishes to (default CWAgent)",
+    )
+    p_scan.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: ./awsobs.toml, else [tool.awsobs] in ./pyproject.toml)",
     )
     p_scan.set_defaults(func=_cmd_scan)
 
@@ -89,7 +97,6 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--fail-on",
         choices=FAIL_ON,
-        default="low",
         help="exit 1 when a FAIL at or above this severity exists (default low; none: never)",
     )
     p.add_argument("--show-pass", action="store_true", help="also list PASS and NOT_APPLICABLE")
@@ -120,15 +127,25 @@ def _cmd_checks(args: argparse.Namespace) -> int:
 
 def _cmd_scan(args: argparse.Namespace) -> int:
     _check_output_path(args.output)
+    config = load_config(args.config)
+    options = dict(config.options)
+    if args.cwagent_namespace:
+        options["cwagent_namespace"] = args.cwagent_namespace
+    args.fail_on = args.fail_on or config.fail_on
     session = open_session(args.profile)
     report = _with_progress(
         args,
         lambda progress: scan(
             session,
-            regions=args.regions,
-            checks=args.checks,
-            exclude_checks=args.exclude_checks,
-            max_workers=args.max_workers,
+            regions=args.regions or config.regions,
+            checks=args.checks or config.checks,
+            exclude_checks=args.exclude_checks or config.exclude_checks,
+            max_workers=(
+                args.max_workers
+                if args.max_workers is not None
+                else config.max_workers or DEFAULT_MAX_WORKERS
+            ),
+            options=options,
             progress=progress,
         ),
     )
@@ -163,7 +180,8 @@ def _finish(report: Report, args: argparse.Namespace) -> int:
     if not args.quiet and args.format != "table":
         for error in report.errors:
             print(f"awsobs: error: {error}", file=sys.stderr)
-    fail_on = None if args.fail_on == "none" else Severity(args.fail_on)
+    threshold = args.fail_on or "low"
+    fail_on = None if threshold == "none" else Severity(threshold)
     return report.exit_code(fail_on)
 
 

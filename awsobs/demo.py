@@ -1,9 +1,11 @@
 """`awsobs demo`: scan a simulated account (moto, in process) seeded with typical gaps.
 
 The account has, in us-east-1, a single-region trail that was stopped, whose bucket has no
-access logging, a DynamoDB table, and a REST API with a well-configured `prod` stage and a
-bare `dev` stage; in eu-west-1 a well-configured single-region trail and a Lambda
-function; and nothing at all in us-west-2. Nothing records data events.
+access logging, a DynamoDB table, a REST API with a well-configured `prod` stage and a
+bare `dev` stage, and two instances: `web-1` runs the CloudWatch Agent (memory and disk
+metrics, a role that may send them, SSM online), `web-2` has no agent and a role that may
+only talk to SSM; in eu-west-1 a well-configured single-region trail and a Lambda function; and
+nothing at all in us-west-2. Nothing records data events.
 No request leaves the process: credentials are fake and endpoint settings are cleared.
 """
 
@@ -15,13 +17,20 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 from moto import mock_aws
-from moto.cloudtrail import models as cloudtrail_models
 
+from awsobs.demo_moto import (
+    install_ssm_extension,
+    install_trail_status_extension,
+    reset_ssm,
+    set_trail_status_fields,
+    ssm_inventory,
+    ssm_managed,
+)
 from awsobs.engine import ProgressCallback, scan
 from awsobs.model import Report
 
@@ -33,6 +42,8 @@ def run_demo(progress: ProgressCallback | None = None) -> Report:
     """Seed the simulated account, scan it and return the report."""
     with _isolated_environment(), mock_aws():
         install_trail_status_extension()
+        install_ssm_extension()
+        reset_ssm()
         session = boto3.Session(
             aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
         )
@@ -68,6 +79,7 @@ def seed(session: boto3.Session) -> None:
     )
     _function(session, "eu-west-1", "checkout")
     _rest_api(session, "us-east-1")
+    _instances(session, "us-east-1")
 
 
 def _legacy_trail(session: boto3.Session) -> None:
@@ -170,6 +182,57 @@ def _rest_api(session: boto3.Session, region: str) -> None:
     )
 
 
+def _instances(session: boto3.Session, region: str) -> None:
+    """web-1 reports agent metrics; web-2's role may only talk to SSM and it has no agent."""
+    _instance_role(session, "web-agent", ["cloudwatch:PutMetricData", "logs:PutLogEvents"])
+    _instance_role(session, "web-ssm-only", ["ssm:UpdateInstanceInformation", "ssmmessages:*"])
+    ec2: Any = session.client("ec2", region_name=region)
+    launched = {}
+    for name, profile, monitoring in (
+        ("web-1", "web-agent", True),
+        ("web-2", "web-ssm-only", False),
+    ):
+        launched[name] = ec2.run_instances(
+            ImageId="ami-12345678",
+            MinCount=1,
+            MaxCount=1,
+            IamInstanceProfile={"Name": profile},
+            Monitoring={"Enabled": monitoring},
+            TagSpecifications=[
+                {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": name}]}
+            ],
+        )["Instances"][0]["InstanceId"]
+    metrics = session.client("cloudwatch", region_name=region)
+    for metric in ("mem_used_percent", "disk_used_percent"):
+        metrics.put_metric_data(
+            Namespace="CWAgent",
+            MetricData=[
+                {
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": "InstanceId", "Value": launched["web-1"]}],
+                    "Value": 42.0,
+                }
+            ],
+        )
+    for name in ("web-1", "web-2"):
+        ssm_managed(ACCOUNT, region, launched[name])
+    ssm_inventory(ACCOUNT, region, launched["web-2"], [{"Name": "nginx", "Version": "1.24"}])
+
+
+def _instance_role(session: boto3.Session, name: str, actions: list[str]) -> None:
+    """An instance profile whose role has an inline policy allowing `actions`."""
+    iam = session.client("iam")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_trust("ec2.amazonaws.com")))
+    statement = {"Effect": "Allow", "Action": actions, "Resource": "*"}
+    iam.put_role_policy(
+        RoleName=name,
+        PolicyName="inline",
+        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+    )
+    iam.create_instance_profile(InstanceProfileName=name)
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+
+
 def _trust(service: str) -> dict[str, Any]:
     return {
         "Version": "2012-10-17",
@@ -194,35 +257,3 @@ def _function(session: boto3.Session, region: str, name: str) -> None:
         Handler="handler.handle",
         Code={"ZipFile": code.getvalue()},
     )
-
-
-# -- a small moto extension ---------------------------------------------------------------
-# moto's GetTrailStatus never reports CloudWatch Logs delivery or delivery errors, and it
-# stamps LatestDeliveryTime with "now" on every call. These helpers let the demo and the
-# tests set those fields on one trail, as CloudTrail would report them.
-
-_EXTRA_ATTR = "awsobs_extra_fields"
-
-
-def install_trail_status_extension() -> None:
-    """Make moto's trail status include fields set with `set_trail_status_fields` (idempotent)."""
-    status_cls = cloudtrail_models.TrailStatus
-    if getattr(status_cls.description, "awsobs_extended", False):
-        return
-    original = status_cls.description
-
-    def description(self: Any) -> dict[str, Any]:
-        desc: dict[str, Any] = original(self)
-        desc.update(getattr(self, _EXTRA_ATTR, {}))
-        return desc
-
-    description.awsobs_extended = True  # type: ignore[attr-defined]
-    status_cls.description = description  # type: ignore[method-assign]
-
-
-def set_trail_status_fields(account: str, region: str, name: str, **fields: Any) -> None:
-    """Override GetTrailStatus fields of trail `name` (timestamps as epoch seconds)."""
-    install_trail_status_extension()
-    trail = cloudtrail_models.cloudtrail_backends[account][region].trails[name]
-    extra: Mapping[str, Any] = getattr(trail.status, _EXTRA_ATTR, {})
-    setattr(trail.status, _EXTRA_ATTR, {**extra, **fields})

@@ -56,7 +56,7 @@ def scan(
     checks: Iterable[str | Check] | None = None,
     exclude_checks: Iterable[str] | None = None,
     max_workers: int = DEFAULT_MAX_WORKERS,
-    options: Mapping[str, Mapping[str, Any]] | None = None,
+    options: Mapping[str, Any] | None = None,
     progress: ProgressCallback | None = None,
     on_request: RequestHook | None = None,
 ) -> Report:
@@ -65,7 +65,8 @@ def scan(
     - `session`: a boto3 Session (default: boto3's credential chain).
     - `regions`: names, a comma-separated string or "all" (default: every enabled region).
     - `checks` / `exclude_checks`: ids or globs (`cloudtrail.*`), or Check objects.
-    - `options`: per-check tunables, e.g. `{"cloudtrail.s3_delivery": {"max_age_hours": 12}}`.
+    - `options`: tunables, per check (`{"cloudtrail.s3_delivery": {"max_age_hours": 12}}`)
+      or by name for every check that declares it (`{"cwagent_namespace": "MyAgent"}`).
     - `progress`: called after each (check, region) unit; the library itself never prints.
     - `on_request(service, operation, region, params)`: called before each AWS read is sent.
 
@@ -173,19 +174,37 @@ def _run_unit(state: ScanState, chk: Check, region: str | None, disabled: bool) 
 
 
 def _validate_options(
-    options: Mapping[str, Mapping[str, Any]], available: list[Check]
+    options: Mapping[str, Any], available: list[Check]
 ) -> dict[str, dict[str, Any]]:
+    """Per-check option values. A top-level name (`{"cwagent_namespace": "X"}`) applies to
+    every check that declares it; a check id maps to that check's own values."""
     declared = {c.id: c.meta.options for c in available}
     result: dict[str, dict[str, Any]] = {}
+
+    def put(check_id: str, name: str, value: Any) -> None:
+        default = declared[check_id][name]
+        if type(default) in (int, float) and not isinstance(value, int | float):
+            raise UsageError(f"option {check_id}.{name} must be a number, got {value!r}")
+        if isinstance(default, str) and not isinstance(value, str):
+            raise UsageError(f"option {check_id}.{name} must be a string, got {value!r}")
+        result.setdefault(check_id, {})[name] = value
+
+    for name, value in options.items():
+        if isinstance(value, Mapping):
+            continue
+        owners = [check_id for check_id, opts in declared.items() if name in opts]
+        if not owners:
+            raise UsageError(f"unknown option '{name}' (no check declares it)")
+        for check_id in owners:
+            put(check_id, name, value)
     for check_id, values in options.items():
+        if not isinstance(values, Mapping):
+            continue
         if check_id not in declared:
             raise UsageError(f"options given for unknown check '{check_id}'")
         for name, value in values.items():
             if name not in declared[check_id]:
                 known = ", ".join(sorted(declared[check_id])) or "none"
                 raise UsageError(f"check '{check_id}' has no option '{name}' (options: {known})")
-            default = declared[check_id][name]
-            if type(default) in (int, float) and not isinstance(value, int | float):
-                raise UsageError(f"option {check_id}.{name} must be a number, got {value!r}")
-        result[check_id] = dict(values)
+            put(check_id, name, value)
     return result

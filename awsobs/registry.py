@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "awsobs.checks.apigateway",
     "awsobs.checks.apigateway_rest",
     "awsobs.checks.apigateway_v2",
+    "awsobs.checks.ec2_agent",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")

@@ -19,6 +19,8 @@ from helpers import new_session
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from awsobs.demo_moto import install_ssm_extension, reset_ssm, uninstall_ssm_extension
+
 _NO_AMIS = Path(__file__).parent / "data" / "no-amis.json"
 
 
@@ -68,3 +70,13 @@ def endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 def session(endpoint: str) -> boto3.Session:
     """A session for seeding the moto server over HTTP."""
     return new_session(region_name="us-east-1")
+
+
+@pytest.fixture
+def ssm() -> Iterator[None]:
+    """Serve the SSM reads moto lacks (awsobs/demo_moto.py), with no data registered."""
+    install_ssm_extension()
+    reset_ssm()
+    yield
+    reset_ssm()
+    uninstall_ssm_extension()

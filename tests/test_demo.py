@@ -59,6 +59,17 @@ def test_demo_reports_the_seeded_gaps_and_exits_1() -> None:
     ):
         assert got[(f"cloudtrail.{check_id}", AUDIT)] == "PASS", check_id
     assert got[("cloudtrail.bucket_access_logging", "arn:aws:s3:::demo-audit-trail-logs")] == "PASS"
+    # One instance reports agent metrics, the other has no agent and an SSM-only role.
+    ec2 = {}
+    for f in doc["findings"]:
+        if f["check_id"].startswith("ec2.") and f["resource_type"] == "AWS::EC2::Instance":
+            name = "web-1" if "(web-1)" in f["message"] else "web-2"
+            ec2[(f["check_id"], name)] = f["status"]
+    assert ec2[("ec2.cwagent_metrics", "web-1")] == "PASS"
+    assert ec2[("ec2.cwagent_metrics", "web-2")] == "FAIL"
+    assert ec2[("ec2.cwagent_installed", "web-2")] == "FAIL"  # never installed
+    assert ec2[("ec2.agent_permissions", "web-1")] == "PASS"
+    assert ec2[("ec2.agent_permissions", "web-2")] == "FAIL"
     assert doc["summary"]["UNKNOWN"] == 0
 
 

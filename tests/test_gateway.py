@@ -231,3 +231,21 @@ def test_unexpected_transport_failure_is_a_typed_error(aws: boto3.Session) -> No
     assert err.value.describe() == (
         "sts:GetCallerIdentity failed in us-east-1: RuntimeError: connection pool exploded"
     )
+
+
+def test_an_error_page_is_described_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    handler = type("Handler", (_Always500,), {"requests": 0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    try:
+        with pytest.raises(AwsError) as err:
+            Gateway(boto3.Session(region_name="us-east-1")).call(
+                "ssm", "DescribeInstanceInformation", "us-east-1"
+            )
+    finally:
+        server.shutdown()
+    assert err.value.describe().startswith(
+        "ssm:DescribeInstanceInformation failed in us-east-1: HTTP 500"
+    )

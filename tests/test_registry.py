@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 import pytest
 from apigw_seed import seed_every_apigw_read
+from ec2_seed import seed_every_ec2_read
 from helpers import MGMT_ALL, trail
 from test_cloudtrail_data_events import function, table
 
@@ -99,13 +100,14 @@ def _recorder(used: set[str]) -> RequestHook:
     return lambda service, op, region, params: used.add(iam_action(service, op))
 
 
-def test_each_check_uses_only_the_permissions_it_declares(aws: boto3.Session) -> None:
+def test_each_check_uses_only_the_permissions_it_declares(aws: boto3.Session, ssm: None) -> None:
     """Run every check alone on an account that exercises its reads; record each request."""
     trail(aws, "main", multi_region=True, advanced=MGMT_ALL)
     trail(aws, "eu-local", region="eu-west-1")
     table(aws, "orders")
     function(aws, "checkout")
     seed_every_apigw_read(aws)
+    seed_every_ec2_read(aws)
     for c in REGISTRY.all():
         used: set[str] = set()
         report = scan(

@@ -129,6 +129,10 @@ def classify(exc: Exception, service: str, operation: str, region: str) -> AwsEr
         message = str(err.get("Message", ""))
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         kind = _kind_for_code(code, status)
+        if code.isdigit():  # no AWS error in the body: a proxy's or emulator's error page
+            code = f"HTTP {code}"
+            if message.lstrip().startswith("<"):
+                message = "the endpoint answered with an error page, not an AWS error"
         return AwsError(kind, service, operation, region, code, message)
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         kind = ErrorKind.REGION_UNAVAILABLE

@@ -20,14 +20,13 @@ from awsobs.checks.cloudtrail_trails import (
     Trail,
     TrailDetails,
     TrailListing,
-    age,
     all_trails,
     foreign_note,
-    hours_since,
     trail_details,
     trails_in,
     undecided,
 )
+from awsobs.checks.common import age, hours_since
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -163,24 +162,6 @@ def foreign_note(trail: Trail) -> str:
         f"{trail.label} belongs to account {trail.owner_account}; its details cannot be read "
         "from this account (check them in the organization's management account)"
     )
-
-
-def age(now: dt.datetime, then: Any) -> str:
-    """`3 h ago` style age of a timestamp from a CloudTrail status."""
-    if not isinstance(then, dt.datetime):
-        return "at an unknown time"
-    seconds = max(0.0, (now - then).total_seconds())
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h ago"
-    return f"{seconds / 86400:.0f} days ago"
-
-
-def hours_since(now: dt.datetime, then: Any) -> float | None:
-    if not isinstance(then, dt.datetime):
-        return None
-    return (now - then).total_seconds() / 3600
 
 
 @dataclass(frozen=True)

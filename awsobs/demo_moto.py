@@ -1,0 +1,188 @@
+"""Small moto extensions for what moto 5.2 does not model, used by `awsobs demo` and the tests.
+
+- Trail status: moto's GetTrailStatus never reports CloudWatch Logs delivery or delivery
+  errors, and stamps LatestDeliveryTime with "now"; `set_trail_status_fields` sets them.
+- Systems Manager: moto does not implement DescribeInstanceInformation,
+  ListInventoryEntries, ListAssociations or DescribeAssociation. `install_ssm_extension`
+  serves them from data registered with `ssm_managed`, `ssm_inventory` and
+  `ssm_association`.
+
+Both patch moto's in-process classes, so they also apply to a moto server started in the
+same process (ThreadedMotoServer). Nothing here is used by `awsobs scan`. moto's service
+modules are imported inside the functions: importing some of them (ssm pulls in ec2)
+creates a boto3 Session, which must not happen before the demo has isolated itself from
+the user's AWS_PROFILE and config files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from moto.core.responses import ActionResult
+
+# -- CloudTrail trail status ---------------------------------------------------------------
+
+_EXTRA_ATTR = "awsobs_extra_fields"
+
+
+def install_trail_status_extension() -> None:
+    """Make moto's trail status include fields set with `set_trail_status_fields` (idempotent)."""
+    from moto.cloudtrail import models as cloudtrail_models
+
+    status_cls = cloudtrail_models.TrailStatus
+    if getattr(status_cls.description, "awsobs_extended", False):
+        return
+    original = status_cls.description
+
+    def description(self: Any) -> dict[str, Any]:
+        desc: dict[str, Any] = original(self)
+        desc.update(getattr(self, _EXTRA_ATTR, {}))
+        return desc
+
+    description.awsobs_extended = True  # type: ignore[attr-defined]
+    status_cls.description = description  # type: ignore[method-assign]
+
+
+def set_trail_status_fields(account: str, region: str, name: str, **fields: Any) -> None:
+    """Override GetTrailStatus fields of trail `name` (timestamps as epoch seconds)."""
+    from moto.cloudtrail import models as cloudtrail_models
+
+    install_trail_status_extension()
+    trail = cloudtrail_models.cloudtrail_backends[account][region].trails[name]
+    extra: Mapping[str, Any] = getattr(trail.status, _EXTRA_ATTR, {})
+    setattr(trail.status, _EXTRA_ATTR, {**extra, **fields})
+
+
+# -- Systems Manager -----------------------------------------------------------------------
+
+# (account, region) -> {"nodes": {id: info}, "inventory": {id: {...}}, "associations": [...]}
+_SSM: dict[tuple[str, str], dict[str, Any]] = {}
+_ids = itertools.count(1)
+
+
+def _state(account: str, region: str) -> dict[str, Any]:
+    return _SSM.setdefault((account, region), {"nodes": {}, "inventory": {}, "associations": []})
+
+
+def reset_ssm() -> None:
+    """Forget every registered node, inventory and association."""
+    _SSM.clear()
+
+
+def ssm_managed(
+    account: str,
+    region: str,
+    instance_id: str,
+    *,
+    ping: str = "Online",
+    platform: str = "Linux",
+    last_ping: dt.datetime | None = None,
+) -> None:
+    """Register `instance_id` as an SSM managed node."""
+    when = last_ping or dt.datetime.now(dt.UTC)
+    _state(account, region)["nodes"][instance_id] = {
+        "InstanceId": instance_id,
+        "PingStatus": ping,
+        "LastPingDateTime": when.timestamp(),
+        "AgentVersion": "3.3.1142.0",
+        "PlatformType": platform,
+        "ResourceType": "EC2Instance",
+    }
+
+
+def ssm_inventory(
+    account: str, region: str, instance_id: str, applications: list[Mapping[str, str]]
+) -> None:
+    """Record `applications` (Name, Version) as the instance's AWS:Application inventory."""
+    _state(account, region)["inventory"][instance_id] = {
+        "CaptureTime": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Entries": [dict(a) for a in applications],
+    }
+
+
+def ssm_association(
+    account: str,
+    region: str,
+    name: str,
+    targets: list[Mapping[str, Any]],
+    parameters: Mapping[str, list[str]] | None = None,
+) -> str:
+    """Register a State Manager association; returns its id."""
+    association_id = f"00000000-0000-4000-8000-{next(_ids):012d}"
+    _state(account, region)["associations"].append(
+        {
+            "AssociationId": association_id,
+            "Name": name,
+            "Targets": [dict(t) for t in targets],
+            "Parameters": dict(parameters or {}),
+        }
+    )
+    return association_id
+
+
+def _describe_instance_information(self: Any) -> ActionResult:
+    nodes = _state(self.current_account, self.region)["nodes"].values()
+    return ActionResult({"InstanceInformationList": list(nodes)})
+
+
+def _list_inventory_entries(self: Any) -> ActionResult:
+    instance_id = self._get_param("InstanceId")
+    type_name = self._get_param("TypeName")
+    found = _state(self.current_account, self.region)["inventory"].get(instance_id)
+    result: dict[str, Any] = {"TypeName": type_name, "InstanceId": instance_id, "Entries": []}
+    if found is None or type_name != "AWS:Application":
+        return ActionResult(result)
+    entries = found["Entries"]
+    for flt in self._get_param("Filters") or []:
+        values, kind = flt.get("Values", []), flt.get("Type", "Equal")
+        key = flt.get("Key")
+        if kind == "BeginWith":
+            entries = [e for e in entries if any(str(e.get(key)).startswith(v) for v in values)]
+        else:
+            entries = [e for e in entries if e.get(key) in values]
+    result.update(CaptureTime=found["CaptureTime"], SchemaVersion="1.1", Entries=entries)
+    return ActionResult(result)
+
+
+def _list_associations(self: Any) -> ActionResult:
+    associations = _state(self.current_account, self.region)["associations"]
+    listed = [{k: v for k, v in a.items() if k != "Parameters"} for a in associations]
+    return ActionResult({"Associations": listed})
+
+
+def _describe_association(self: Any) -> ActionResult:
+    wanted = self._get_param("AssociationId")
+    for a in _state(self.current_account, self.region)["associations"]:
+        if a["AssociationId"] == wanted:
+            return ActionResult({"AssociationDescription": a})
+    from moto.ssm.exceptions import ValidationException
+
+    raise ValidationException(f"Association {wanted} does not exist")
+
+
+_SSM_METHODS = {
+    "describe_instance_information": _describe_instance_information,
+    "list_inventory_entries": _list_inventory_entries,
+    "list_associations": _list_associations,
+    "describe_association": _describe_association,
+}
+
+
+def install_ssm_extension() -> None:
+    """Serve the SSM reads above from moto (in process and ThreadedMotoServer); idempotent."""
+    from moto.ssm.responses import SimpleSystemManagerResponse
+
+    for name, method in _SSM_METHODS.items():
+        setattr(SimpleSystemManagerResponse, name, method)
+
+
+def uninstall_ssm_extension() -> None:
+    """Back to plain moto, where these operations are not implemented."""
+    from moto.ssm.responses import SimpleSystemManagerResponse
+
+    for name in _SSM_METHODS:
+        if name in vars(SimpleSystemManagerResponse):
+            delattr(SimpleSystemManagerResponse, name)
