@@ -25,6 +25,8 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from awsobs.demo_moto import install_ssm_extension, reset_ssm
+
 HOST = "127.0.0.1"
 
 
@@ -112,6 +114,8 @@ def latency_server(latency_s: float = 0.05) -> Iterator[LatencyServer]:
     each server starts empty even though all servers share the process.
     """
     moto_api_backend.reset()
+    install_ssm_extension()  # moto lacks the SSM reads the EC2 checks make
+    reset_ssm()
     middleware = LatencyMiddleware(DomainDispatcherApplication(create_backend_app), latency_s)
     server = make_server(HOST, 0, middleware, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="latency-moto", daemon=True)
@@ -123,3 +127,4 @@ def latency_server(latency_s: float = 0.05) -> Iterator[LatencyServer]:
         server.server_close()
         thread.join(timeout=10)
         moto_api_backend.reset()
+        reset_ssm()

@@ -51,7 +51,18 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
 
     apigw_regions = [r for r in regions if m.rest_apis.get(r) or m.v2_apis.get(r)]
     groups = [g for g in m.log_destinations if g.split(":")[3] in regions]
+    ec2_regions = [r for r in regions if m.instances.get(r)]
+    silent = sum(m.silent_instances.get(r, 0) for r in regions)
     return {
+        "ec2:DescribeInstances": len(regions),
+        "cloudwatch:ListMetrics": len(ec2_regions),
+        "ssm:DescribeInstanceInformation": len(ec2_regions),
+        "ssm:ListAssociations": len([r for r in regions if m.silent_instances.get(r)]),
+        "ssm:ListInventoryEntries": silent,
+        "iam:GetInstanceProfile": 1 if ec2_regions else 0,
+        "iam:ListAttachedRolePolicies": 1 if ec2_regions else 0,
+        "iam:ListRolePolicies": 1 if ec2_regions else 0,
+        "iam:GetRolePolicy": 1 if ec2_regions else 0,
         "apigateway:GetRestApis": len(regions),
         "apigatewayv2:GetApis": len(regions),
         "apigateway:GetStages": sum(m.rest_apis.get(r, 0) for r in regions),

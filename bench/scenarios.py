@@ -24,7 +24,8 @@ from typing import Any
 
 import boto3
 
-from awsobs.demo import ACCOUNT, set_trail_status_fields
+from awsobs.demo import ACCOUNT
+from awsobs.demo_moto import set_trail_status_fields, ssm_inventory, ssm_managed
 
 HOME = "us-east-1"
 SIX_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1")
@@ -41,6 +42,8 @@ class Manifest:
     rest_apis: dict[str, int] = field(default_factory=dict)  # region -> count
     v2_apis: dict[str, int] = field(default_factory=dict)
     log_destinations: set[str] = field(default_factory=set)  # access-log groups (ARNs)
+    instances: dict[str, int] = field(default_factory=dict)  # region -> running instances
+    silent_instances: dict[str, int] = field(default_factory=dict)  # managed, agent silent
 
 
 class Seeder:
@@ -176,6 +179,32 @@ class Seeder:
         self.manifest.v2_apis[region] = self.manifest.v2_apis.get(region, 0) + 2
         self.manifest.log_destinations.add(group)
 
+    def instances(self, region: str, profile: str) -> None:
+        """Five running instances: three report agent metrics, one has the agent installed
+        (SSM inventory) but silent, one has no agent, no SSM and no instance profile."""
+        ec2 = self.client("ec2", region)
+        cw = self.client("cloudwatch", region)
+        for n in range(5):
+            kwargs: Any = {} if n == 4 else {"IamInstanceProfile": {"Name": profile}}
+            iid = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, **kwargs)[
+                "Instances"
+            ][0]["InstanceId"]
+            if n < 3:
+                for name in ("mem_used_percent", "disk_used_percent"):
+                    dims = [{"Name": "InstanceId", "Value": iid}]
+                    cw.put_metric_data(
+                        Namespace="CWAgent",
+                        MetricData=[{"MetricName": name, "Dimensions": dims, "Value": 1.0}],
+                    )
+            if n < 4:
+                ssm_managed(ACCOUNT, region, iid)
+            if n == 3:
+                ssm_inventory(
+                    ACCOUNT, region, iid, [{"Name": "amazon-cloudwatch-agent", "Version": "1"}]
+                )
+        self.manifest.instances[region] = self.manifest.instances.get(region, 0) + 5
+        self.manifest.silent_instances[region] = self.manifest.silent_instances.get(region, 0) + 1
+
     def log_group(self, region: str, name: str) -> str:
         logs = self.client("logs", region)
         logs.create_log_group(logGroupName=name)
@@ -244,7 +273,7 @@ def seed_small(endpoint: str) -> Manifest:
 
 def seed_large(endpoint: str) -> Manifest:
     """6 trails, 40 tables and 40 functions over 6 regions, 6 buckets, and 12 APIs
-    (REST, HTTP, WebSocket) in 3 regions (module docstring)."""
+    (REST, HTTP, WebSocket) and 15 instances in 3 regions (module docstring)."""
     s = Seeder(endpoint)
     s.bucket("bench-access-logs", log_target=True)
     s.bucket("bench-org-trail-logs", log_to="bench-access-logs")
@@ -262,6 +291,30 @@ def seed_large(endpoint: str) -> Manifest:
     )["Role"]["Arn"]
     for region in ("us-east-1", "eu-west-1", "ap-southeast-1"):
         s.apis(region, apigw_role)
+    iam = s.client("iam")
+    iam.create_role(
+        RoleName="bench-agent", AssumeRolePolicyDocument=json.dumps(_trust("ec2.amazonaws.com"))
+    )
+    iam.put_role_policy(
+        RoleName="bench-agent",
+        PolicyName="agent",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Resource": "*",
+                        "Action": ["cloudwatch:PutMetricData", "logs:PutLogEvents"],
+                    }
+                ],
+            }
+        ),
+    )
+    iam.create_instance_profile(InstanceProfileName="bench-agent")
+    iam.add_role_to_instance_profile(InstanceProfileName="bench-agent", RoleName="bench-agent")
+    for region in ("us-east-1", "eu-west-1", "ap-southeast-1"):
+        s.instances(region, "bench-agent")
 
     key = s.client("kms").create_key()["KeyMetadata"]["Arn"]
     group = s.log_group(HOME, "/aws/cloudtrail/org-audit")
