@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -194,20 +195,26 @@ class _Always500(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_users_retry_settings_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def failing_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Always500]]:
+    """AWS_ENDPOINT_URL at a local server that answers every request with an HTTP 500."""
     handler = type("Handler", (_Always500,), {"requests": 0})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_port}")
+    yield handler
+    server.shutdown()
+
+
+def test_users_retry_settings_are_honoured(
+    failing_endpoint: type[_Always500], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
-    try:
-        with pytest.raises(AwsError) as err:
-            Gateway(boto3.Session(region_name="us-east-1")).call(
-                "sts", "GetCallerIdentity", "us-east-1"
-            )
-    finally:
-        server.shutdown()
-    assert handler.requests == 2  # AWS_MAX_ATTEMPTS, not awsobs's default of 8
+    with pytest.raises(AwsError) as err:
+        Gateway(boto3.Session(region_name="us-east-1")).call(
+            "sts", "GetCallerIdentity", "us-east-1"
+        )
+    assert failing_endpoint.requests == 2  # AWS_MAX_ATTEMPTS, not awsobs's default of 8
     assert err.value.kind is ErrorKind.ERROR
 
 
@@ -233,19 +240,14 @@ def test_unexpected_transport_failure_is_a_typed_error(aws: boto3.Session) -> No
     )
 
 
-def test_an_error_page_is_described_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    handler = type("Handler", (_Always500,), {"requests": 0})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_port}")
+def test_an_error_page_is_described_in_words(
+    failing_endpoint: type[_Always500], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    try:
-        with pytest.raises(AwsError) as err:
-            Gateway(boto3.Session(region_name="us-east-1")).call(
-                "ssm", "DescribeInstanceInformation", "us-east-1"
-            )
-    finally:
-        server.shutdown()
+    with pytest.raises(AwsError) as err:
+        Gateway(boto3.Session(region_name="us-east-1")).call(
+            "ssm", "DescribeInstanceInformation", "us-east-1"
+        )
     assert err.value.describe().startswith(
         "ssm:DescribeInstanceInformation failed in us-east-1: HTTP 500"
     )

@@ -344,6 +344,25 @@ def agent_permissions(ctx: Context) -> Iterator[Finding]:
             )
 
 
+def _with_ssm_nodes(
+    ctx: Context,
+) -> tuple[list[Instance], list[Finding], Mapping[str, Mapping[str, Any]]]:
+    """Running instances and the region's SSM nodes; the other findings cover the rest
+    (NOT_APPLICABLE instances, and UNKNOWN for each running one when SSM is unreadable)."""
+    running, other = running_instances(ctx)
+    if not running:
+        return [], other, {}
+    assert ctx.region is not None
+    try:
+        return running, other, ssm_nodes(ctx, ctx.region)
+    except AwsError as err:
+        unknown = [
+            ctx.unknown_from(err, INSTANCE, i.arn, "could not list SSM managed nodes")
+            for i in running
+        ]
+        return [], other + unknown, {}
+
+
 @check(
     id="ec2.ssm_managed",
     title="Each running instance is managed by Systems Manager",
@@ -357,17 +376,8 @@ def ssm_managed(ctx: Context) -> Iterator[Finding]:
     SSM is how the agent is usually installed, configured and checked; presence is not
     health (see `ec2.ssm_online`).
     """
-    running, other = running_instances(ctx)
+    running, other, nodes = _with_ssm_nodes(ctx)
     yield from other
-    if not running:
-        return
-    assert ctx.region is not None
-    try:
-        nodes = ssm_nodes(ctx, ctx.region)
-    except AwsError as err:
-        for i in running:
-            yield ctx.unknown_from(err, INSTANCE, i.arn, "could not list SSM managed nodes")
-        return
     for i in running:
         node = nodes.get(i.id)
         evidence = {**i.evidence(), "ssm": dict(node) if node else None}
@@ -401,17 +411,8 @@ def ssm_online(ctx: Context) -> Iterator[Finding]:
     FAIL for `ConnectionLost` or `Inactive` (with the last ping time). NOT_APPLICABLE for
     instances not managed by SSM at all, which `ec2.ssm_managed` reports.
     """
-    running, other = running_instances(ctx)
+    running, other, nodes = _with_ssm_nodes(ctx)
     yield from other
-    if not running:
-        return
-    assert ctx.region is not None
-    try:
-        nodes = ssm_nodes(ctx, ctx.region)
-    except AwsError as err:
-        for i in running:
-            yield ctx.unknown_from(err, INSTANCE, i.arn, "could not list SSM managed nodes")
-        return
     for i in running:
         node = nodes.get(i.id)
         if not node:
