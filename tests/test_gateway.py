@@ -53,6 +53,28 @@ def test_concurrent_askers_share_one_request_in_flight(aws: boto3.Session) -> No
     assert all(r is results[0] for r in results)
 
 
+def test_requests_in_flight_never_exceed_max_workers(aws: boto3.Session) -> None:
+    """Checks and their concurrent reads use two pools; the gateway still caps requests."""
+    regions = ["us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2"]
+    gw = Gateway(aws, max_workers=2)
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def sending(**_: Any) -> None:
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.1)
+        with lock:
+            now[0] -= 1
+
+    for region in regions:
+        gw._client("dynamodb", region).meta.events.register("before-call", sending)
+    with ThreadPoolExecutor(len(regions)) as pool:
+        list(pool.map(lambda r: gw.call("dynamodb", "ListTables", r), regions))
+    assert gw.api_calls == len(regions)
+    assert peak[0] == 2
+
+
 def test_pagination_reads_every_page_and_counts_each(aws: boto3.Session) -> None:
     ddb = aws.client("dynamodb")
     for i in range(105):  # ListTables returns at most 100 names per page

@@ -132,6 +132,9 @@ class Gateway:
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self._on_request = on_request
+        # Checks and their concurrent reads run on two pools; this keeps the requests in
+        # flight at `max_workers` whatever the mix, as the --max-workers help promises.
+        self._in_flight = threading.BoundedSemaphore(max_workers)
 
     # -- public -----------------------------------------------------------------------
 
@@ -188,10 +191,11 @@ class Gateway:
             self._on_request(service, operation, region, params)
         log.debug("%s:%s %s %s", service, operation, region, params)
         try:
-            if client.can_paginate(py_name):
-                result = client.get_paginator(py_name).paginate(**params).build_full_result()
-            else:
-                result = getattr(client, py_name)(**params)
+            with self._in_flight:
+                if client.can_paginate(py_name):
+                    result = client.get_paginator(py_name).paginate(**params).build_full_result()
+                else:
+                    result = getattr(client, py_name)(**params)
         except ReadOnlyViolation:
             raise
         except Exception as exc:  # botocore's, or anything a transport or hook raises
