@@ -20,6 +20,7 @@ import datetime as dt
 import itertools
 from collections.abc import Mapping
 from typing import Any
+from xml.etree import ElementTree
 
 from moto.core.responses import ActionResult
 
@@ -186,3 +187,142 @@ def uninstall_ssm_extension() -> None:
     for name in _SSM_METHODS:
         if name in vars(SimpleSystemManagerResponse):
             delattr(SimpleSystemManagerResponse, name)
+
+
+# -- CloudWatch composite alarms -------------------------------------------------------------
+# moto's alarm model has a composite rule, but PutCompositeAlarm has no response handler.
+
+
+def _put_composite_alarm(self: Any) -> Any:
+    from moto.core.responses import EmptyResult
+
+    self.cloudwatch_backend.put_metric_alarm(
+        name=self._get_param("AlarmName"),
+        namespace=None,
+        metric_name=None,
+        comparison_operator=None,
+        evaluation_periods=None,
+        period=None,
+        threshold=None,
+        statistic=None,
+        description=self._get_param("AlarmDescription"),
+        dimensions=[],
+        alarm_actions=self._get_param("AlarmActions") or [],
+        ok_actions=self._get_param("OKActions") or [],
+        insufficient_data_actions=self._get_param("InsufficientDataActions") or [],
+        actions_enabled=self._get_param("ActionsEnabled", True) not in (False, "false"),
+        rule=self._get_param("AlarmRule"),
+    )
+    return EmptyResult()
+
+
+def install_composite_alarm_extension() -> None:
+    """Serve PutCompositeAlarm (DescribeAlarms already returns composite alarms)."""
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    CloudWatchResponse.put_composite_alarm = _put_composite_alarm  # type: ignore[attr-defined]
+
+
+# -- S3 request-metrics configurations -------------------------------------------------------
+# moto accepts PutBucketMetricsConfiguration but keeps nothing, and answers the listing with
+# an object listing. These wrappers keep the configurations per bucket and list them.
+
+_S3_METRICS: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+
+
+def reset_s3_metrics() -> None:
+    _S3_METRICS.clear()
+
+
+def install_s3_metrics_extension() -> None:
+    """Keep and list bucket metrics configurations (idempotent)."""
+    from moto.s3.responses import S3Response
+
+    if getattr(S3Response._bucket_response_get, "awsobs_extended", False):
+        return
+    get, put = S3Response._bucket_response_get, S3Response._bucket_response_put
+
+    def bucket_get(self: Any, bucket_name: str, querystring: dict[str, Any]) -> Any:
+        if "metrics" not in querystring:
+            return get(self, bucket_name, querystring)
+        configs = _S3_METRICS.get((self.current_account, bucket_name), {})
+        self.data["Action"] = "ListBucketMetricsConfigurations"
+        if "id" in querystring:
+            wanted = querystring["id"][0]
+            self.data["Action"] = "GetBucketMetricsConfiguration"
+            return self.serialized(ActionResult({"MetricsConfiguration": configs.get(wanted, {})}))
+        return self.serialized(
+            ActionResult({"IsTruncated": False, "MetricsConfigurationList": list(configs.values())})
+        )
+
+    def bucket_put(self: Any, request: Any, bucket_name: str, querystring: dict[str, Any]) -> Any:
+        if "metrics" not in querystring:
+            return put(self, request, bucket_name, querystring)
+        root = ElementTree.fromstring(self.body)
+        fields = {el.tag.rsplit("}", 1)[-1]: el for el in root}
+        config: dict[str, Any] = {"Id": fields["Id"].text}
+        if "Filter" in fields:
+            config["Filter"] = {el.tag.rsplit("}", 1)[-1]: el.text for el in fields["Filter"]}
+        _S3_METRICS.setdefault((self.current_account, bucket_name), {})[config["Id"]] = config
+        return 204, {}, ""
+
+    bucket_get.awsobs_extended = True  # type: ignore[attr-defined]
+    S3Response._bucket_response_get = bucket_get  # type: ignore[method-assign]
+    S3Response._bucket_response_put = bucket_put  # type: ignore[method-assign]
+
+
+# -- SNS subscriptions pending confirmation --------------------------------------------------
+# moto confirms every subscription at once; AWS lists an unconfirmed one with the
+# SubscriptionArn "PendingConfirmation".
+
+_PENDING: set[tuple[str, str]] = set()  # (topic arn, endpoint)
+
+
+def sns_pending(topic_arn: str, endpoint: str) -> None:
+    """List the subscription of `endpoint` to `topic_arn` as pending confirmation."""
+    _PENDING.add((topic_arn, endpoint))
+
+
+def reset_sns_pending() -> None:
+    _PENDING.clear()
+
+
+def install_sns_pending_extension() -> None:
+    from moto.sns.responses import SNSResponse
+
+    if getattr(SNSResponse.list_subscriptions_by_topic, "awsobs_extended", False):
+        return
+    original = SNSResponse.list_subscriptions_by_topic
+
+    def listing(self: Any) -> Any:
+        result: Any = original(self)
+        subscriptions = []
+        for sub in result.result["Subscriptions"]:
+            pending = (sub.topic.arn, sub.endpoint) in _PENDING
+            subscriptions.append(
+                {
+                    "SubscriptionArn": "PendingConfirmation" if pending else sub.arn,
+                    "Owner": sub.account_id,
+                    "Protocol": sub.protocol,
+                    "Endpoint": sub.endpoint,
+                    "TopicArn": sub.topic.arn,
+                }
+            )
+        return ActionResult(
+            {"Subscriptions": subscriptions, "NextToken": result.result.get("NextToken")}
+        )
+
+    listing.awsobs_extended = True  # type: ignore[attr-defined]
+    SNSResponse.list_subscriptions_by_topic = listing  # type: ignore[method-assign]
+
+
+def install_alarm_extensions() -> None:
+    """Composite alarms, S3 metrics configurations and pending SNS subscriptions."""
+    install_composite_alarm_extension()
+    install_s3_metrics_extension()
+    install_sns_pending_extension()
+
+
+def reset_alarm_extensions() -> None:
+    reset_s3_metrics()
+    reset_sns_pending()

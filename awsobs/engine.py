@@ -187,6 +187,10 @@ def _validate_options(
             raise UsageError(f"option {check_id}.{name} must be a number, got {value!r}")
         if isinstance(default, str) and not isinstance(value, str):
             raise UsageError(f"option {check_id}.{name} must be a string, got {value!r}")
+        if isinstance(default, list) and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            raise UsageError(f"option {check_id}.{name} must be a list of strings, got {value!r}")
         result.setdefault(check_id, {})[name] = value
 
     for name, value in options.items():

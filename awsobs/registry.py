@@ -33,6 +33,11 @@ BUILTIN_MODULES = (
     "awsobs.checks.apigateway_rest",
     "awsobs.checks.apigateway_v2",
     "awsobs.checks.ec2_agent",
+    "awsobs.checks.alarms_coverage",
+    "awsobs.checks.alarms_services",
+    "awsobs.checks.alarms_hygiene",
+    "awsobs.checks.s3_metrics",
+    "awsobs.checks.cis_alarms",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")

@@ -19,7 +19,13 @@ from helpers import new_session
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from awsobs.demo_moto import install_ssm_extension, reset_ssm, uninstall_ssm_extension
+from awsobs.demo_moto import (
+    install_alarm_extensions,
+    install_ssm_extension,
+    reset_alarm_extensions,
+    reset_ssm,
+    uninstall_ssm_extension,
+)
 
 _NO_AMIS = Path(__file__).parent / "data" / "no-amis.json"
 
@@ -80,3 +86,13 @@ def ssm() -> Iterator[None]:
     yield
     reset_ssm()
     uninstall_ssm_extension()
+
+
+@pytest.fixture
+def alarm_ext() -> Iterator[None]:
+    """moto + composite alarms, S3 metrics configurations, pending SNS subscriptions
+    (awsobs/demo_moto.py): what moto 5.2 lacks for the alarm checks."""
+    install_alarm_extensions()
+    reset_alarm_extensions()
+    yield
+    reset_alarm_extensions()

@@ -109,6 +109,11 @@ max_age_hours = 6
             "must be a number",
             id="option-type",
         ),
+        pytest.param(
+            "[options]\nbucket_tag = 1\n",
+            "bucket_tag must be a string",
+            id="option-type-string",
+        ),
     ],
 )
 def test_bad_config_is_one_line_and_exit_2(

@@ -70,6 +70,32 @@ def test_demo_reports_the_seeded_gaps_and_exits_1() -> None:
     assert ec2[("ec2.cwagent_installed", "web-2")] == "FAIL"  # never installed
     assert ec2[("ec2.agent_permissions", "web-1")] == "PASS"
     assert ec2[("ec2.agent_permissions", "web-2")] == "FAIL"
+    # Alarms: some reach someone, some reach nobody, some are missing (demo_alarms.py).
+    by_name = {
+        (f["check_id"], f["resource_id"].rsplit("/", 1)[-1].rsplit(":", 1)[-1]): f
+        for f in doc["findings"]
+    }
+
+    def alarm_verdict(check_id: str, name: str) -> str:
+        return str(by_name[(check_id, name)]["status"])
+
+    assert alarm_verdict("apigw.rest.error_alarms", "prod") == "PASS"
+    assert alarm_verdict("apigw.rest.error_alarms", "dev") == "FAIL"
+    orders = by_name[("dynamodb.throttle_alarms", "orders")]
+    assert orders["status"] == "FAIL" and "pending confirmation" in orders["message"]
+    assert alarm_verdict("s3.error_alarms", "demo-web-assets") == "PASS"
+    assert alarm_verdict("s3.error_alarms", "demo-uploads") == "FAIL"
+    assert alarm_verdict("s3.error_alarms", "demo-audit-trail-logs") == "NOT_APPLICABLE"
+    assert alarm_verdict("lambda.error_throttle_alarms", "checkout") == "PASS"
+    assert alarm_verdict("cloudwatch.alarm_actions_enabled", "web-2-cpu") == "FAIL"
+    assert alarm_verdict("cloudwatch.alarm_not_stale", "web-1-status") == "PASS"
+    status = {
+        f["message"].split("(", 1)[1].split(")", 1)[0]: f["status"]
+        for f in doc["findings"]
+        if f["check_id"] == "ec2.status_alarms" and f["status"] != "NOT_APPLICABLE"
+    }
+    assert status == {"web-1": "PASS", "web-2": "FAIL"}
+    assert got[("cwalarm.root_usage", "123456789012")] == "FAIL"  # no multi-region trail
     assert doc["summary"]["UNKNOWN"] == 0
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 import pytest
+from alarm_seed import log_group, seed_every_alarm_read
 from apigw_seed import seed_every_apigw_read
 from ec2_seed import seed_every_ec2_read
 from helpers import MGMT_ALL, trail
@@ -100,20 +101,25 @@ def _recorder(used: set[str]) -> RequestHook:
     return lambda service, op, region, params: used.add(iam_action(service, op))
 
 
-def test_each_check_uses_only_the_permissions_it_declares(aws: boto3.Session, ssm: None) -> None:
+def test_each_check_uses_only_the_permissions_it_declares(
+    aws: boto3.Session, ssm: None, alarm_ext: None
+) -> None:
     """Run every check alone on an account that exercises its reads; record each request."""
-    trail(aws, "main", multi_region=True, advanced=MGMT_ALL)
+    group = log_group(aws)
+    trail(aws, "main", multi_region=True, advanced=MGMT_ALL, CloudWatchLogsLogGroupArn=group)
     trail(aws, "eu-local", region="eu-west-1")
     table(aws, "orders")
     function(aws, "checkout")
     seed_every_apigw_read(aws)
     seed_every_ec2_read(aws)
+    seed_every_alarm_read(aws, trail_name="main", api="shop")
     for c in REGISTRY.all():
         used: set[str] = set()
         report = scan(
             aws,
             regions=["us-east-1", "eu-west-1"],
             checks=[c],
+            options={"bucket_tag": "traffic"},  # the tag filter reads bucket tags
             on_request=_recorder(used),
         )
         assert all(f.status is not Status.UNKNOWN for f in report.findings), c.id

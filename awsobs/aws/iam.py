@@ -15,6 +15,7 @@ _PREFIX = {
 # (botocore service, operation) -> IAM action, where the action is not the operation name.
 _ACTION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "ListBucketMetricsConfigurations"): "s3:GetMetricsConfiguration",
 }
 
 

@@ -28,6 +28,7 @@ from awsobs.checks.cloudtrail_trails import (
     trails_in,
     undecided,
 )
+from awsobs.checks.common import region_listing
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check
@@ -247,13 +248,9 @@ def dynamodb_data_events(ctx: Context) -> Iterator[Finding]:
     """
     region = ctx.region
     assert region is not None
-    try:
-        names = ctx.call("dynamodb", "ListTables").get("TableNames", ())
-    except AwsError as err:
-        yield ctx.unknown_from(err, *ctx.region_resource(), "could not list DynamoDB tables")
-        return
-    if not names:
-        yield ctx.not_applicable(*ctx.region_resource(), f"no DynamoDB tables in {region}")
+    names, gap = region_listing(ctx, "dynamodb", "ListTables", "TableNames", "DynamoDB tables")
+    if gap is not None:
+        yield gap
         return
     arns = [(f"arn:{ctx.partition}:dynamodb:{region}:{ctx.account_id}:table/{n}", n) for n in names]
     yield from _per_resource(ctx, arns, DYNAMODB_TABLE, {READ: "reads", WRITE: "writes"}, "table")
@@ -278,13 +275,9 @@ def lambda_data_events(ctx: Context) -> Iterator[Finding]:
     """
     region = ctx.region
     assert region is not None
-    try:
-        functions = ctx.call("lambda", "ListFunctions").get("Functions", ())
-    except AwsError as err:
-        yield ctx.unknown_from(err, *ctx.region_resource(), "could not list Lambda functions")
-        return
-    if not functions:
-        yield ctx.not_applicable(*ctx.region_resource(), f"no Lambda functions in {region}")
+    functions, gap = region_listing(ctx, "lambda", "ListFunctions", "Functions", "Lambda functions")
+    if gap is not None:
+        yield gap
         return
     arns = [(str(f["FunctionArn"]), str(f["FunctionName"])) for f in functions]
     yield from _per_resource(ctx, arns, LAMBDA_FUNCTION, {WRITE: "invocations"}, "function")

@@ -3,9 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["age", "hours_since"]
+from awsobs.aws.errors import AwsError
+
+if TYPE_CHECKING:
+    from awsobs.context import Context
+    from awsobs.model import Finding
+
+__all__ = ["age", "hours_since", "region_listing"]
+
+
+def region_listing(
+    ctx: Context, service: str, operation: str, key: str, noun: str
+) -> tuple[tuple[Any, ...], Finding | None]:
+    """The items under `key` of a region-wide listing (all pages), or the one finding that
+    stands for the region instead: UNKNOWN when it cannot be listed, NOT_APPLICABLE when
+    there is nothing (`noun` names the items: "DynamoDB tables")."""
+    try:
+        items = tuple(ctx.call(service, operation).get(key, ()))
+    except AwsError as err:
+        return (), ctx.unknown_from(err, *ctx.region_resource(), f"could not list {noun}")
+    if not items:
+        return (), ctx.not_applicable(*ctx.region_resource(), f"no {noun} in {ctx.region}")
+    return items, None
 
 
 def age(now: dt.datetime, then: Any) -> str:

@@ -1,0 +1,207 @@
+"""CloudTrail event alarms (CIS monitoring, `cwalarm.*`): one evaluator over the chain
+
+    multi-region logging trail with all management events
+      -> its CloudWatch Logs group (in the trail's home region)
+      -> a metric filter whose pattern matches the control's events
+      -> an alarm on that metric's name *and* namespace, actions enabled
+      -> a target that reaches someone (an SNS topic with a confirmed subscription)
+
+Semantics: controls.md §2. A filter satisfies a control when it matches every event the
+control is about and none of the everyday ones (so `{ $.eventName = * }` does not count),
+whatever its spelling; see cis_controls.py and filter_pattern.py. The message names the first
+broken link of the chain that got furthest. A log group in another account (an
+organization trail's) cannot be followed from here: UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from awsobs.aws.errors import AwsError
+from awsobs.checks.alarms_data import VALID, Metric, alarm_index, reach
+from awsobs.checks.cis_controls import CONTROLS, Control
+from awsobs.checks.cloudtrail_selectors import management_coverage
+from awsobs.checks.cloudtrail_trails import TrailDetails, all_trails, trail_details
+from awsobs.context import Context
+from awsobs.model import Finding, Scope, Severity
+from awsobs.registry import check
+
+# -- the chain ------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """How far the best chain got: depth (0-5), what broke, and the links so far."""
+
+    depth: int = 0
+    broken: str = ""
+    links: list[str] = field(default_factory=list)
+    unknown: AwsError | str | None = None
+
+    def offer(
+        self, depth: int, broken: str, links: list[str], unknown: AwsError | str | None = None
+    ) -> None:
+        if depth > self.depth or (depth == self.depth and not self.broken):
+            self.depth, self.broken, self.links, self.unknown = depth, broken, links, unknown
+
+
+def evaluate(ctx: Context, control: Control) -> Finding:
+    rtype, rid = ctx.account_resource()
+    evidence: dict[str, Any] = {"cis": control.cis}
+    listing = all_trails(ctx)
+    if ctx.regions and len(listing.errors) == len(ctx.regions):
+        err = next(iter(listing.errors.values()))
+        return ctx.unknown_from(err, rtype, rid, "could not list trails")
+    progress = Progress(
+        broken="no multi-region trail that is logging all management events "
+        "sends them to CloudWatch Logs"
+    )
+    for d in trail_details(ctx, [t for t in listing.trails if t.multi_region]):
+        done = _follow(ctx, control, d, progress)
+        if done is not None:
+            evidence["chain"] = done
+            return ctx.passed(rtype, rid, " -> ".join(done), evidence=evidence)
+    evidence["chain"] = progress.links
+    evidence["broken_link"] = progress.broken
+    where = (" -> ".join(progress.links) + ": ") if progress.links else ""
+    if isinstance(progress.unknown, AwsError):
+        return ctx.unknown_from(
+            progress.unknown, rtype, rid, where + progress.broken, evidence=evidence
+        )
+    if progress.unknown:
+        return ctx.unknown(rtype, rid, where + progress.broken, evidence=evidence)
+    return ctx.failed(rtype, rid, where + progress.broken, evidence=evidence)
+
+
+def _follow(
+    ctx: Context, control: Control, d: TrailDetails, progress: Progress
+) -> list[str] | None:
+    """Follow one trail's chain; the full chain when complete, else None (progress noted)."""
+    t = d.trail
+    if d.error is not None or d.selectors is None or d.selectors.value is None:
+        if not d.stopped:
+            progress.offer(1, f"the details of {t.label} cannot be read", [], d.error or "foreign")
+        return None
+    if not d.logging:
+        progress.offer(1, f"{t.label} is not logging", [])
+        return None
+    coverage = management_coverage(d.selectors.value)
+    if not coverage.full:
+        gap = (
+            "read and write"
+            if not (coverage.read or coverage.write)
+            else ("read" if not coverage.read else "write")
+        )
+        notes = f" (it {'; '.join(coverage.notes)})" if coverage.notes else ""
+        progress.offer(1, f"{t.label} does not record all {gap} management events{notes}", [])
+        return None
+    if not t.log_group_arn:
+        progress.offer(1, f"{t.label} does not send events to CloudWatch Logs", [])
+        return None
+    parts = t.log_group_arn.split(":")
+    region, account = parts[3], parts[4]
+    group = t.log_group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
+    links = [t.label, f"log group {group}"]
+    if account != ctx.account_id:
+        progress.offer(
+            2, f"the log group is in account {account}; follow the chain there", links, "foreign"
+        )
+        return None
+    try:
+        filters = ctx.call("logs", "DescribeMetricFilters", region, logGroupName=group)
+    except AwsError as err:
+        progress.offer(2, "its metric filters cannot be read", links, err)
+        return None
+    good: list[tuple[Mapping[str, Any], str]] = []
+    near: list[tuple[Mapping[str, Any], str]] = []
+    for f in filters.get("metricFilters", ()):
+        ok, why = control.accepts(str(f.get("filterPattern", "")))
+        (good if ok else near).append((f, why))
+    if not good:
+        hint = f" (closest: filter '{near[0][0]['filterName']}' {near[0][1]})" if near else ""
+        progress.offer(2, f"no metric filter matches: {control.title.lower()}{hint}", links)
+        return None
+    try:
+        index = alarm_index(ctx, region)
+    except AwsError as err:
+        progress.offer(3, "its alarms cannot be read", links, err)
+        return None
+    for f, _ in good:
+        for transform in f.get("metricTransformations", ()):
+            name, namespace = transform.get("metricName"), transform.get("metricNamespace")
+            flinks = [*links, f"filter '{f['filterName']}' ({namespace}/{name})"]
+            alarms = index.watching(_metric_is(str(name), str(namespace)))
+            if not alarms:
+                others = {m.namespace for a in index.alarms for m in a.metrics if m.name == name}
+                why = (
+                    (
+                        f" (alarms on {name} exist in namespace {', '.join(sorted(others))}, not "
+                        f"{namespace})"
+                    )
+                    if others
+                    else ""
+                )
+                progress.offer(3, f"no alarm on metric {namespace}/{name}{why}", flinks)
+                continue
+            for alarm in alarms:
+                r = reach(ctx, alarm)
+                alinks = [*flinks, alarm.label]
+                if r.status == VALID:
+                    return [*alinks, r.reason.split(" notifies ", 1)[-1]]
+                progress.offer(
+                    4,
+                    r.reason,
+                    alinks,
+                    (r.error or "unverifiable") if r.status != "invalid" else None,
+                )
+    return None
+
+
+def _metric_is(name: str, namespace: str) -> Callable[[Metric], bool]:
+    return lambda m: m.name == name and m.namespace == namespace
+
+
+# -- one registered check per control -------------------------------------------------------
+
+_PERMISSIONS = [
+    "cloudtrail:DescribeTrails",
+    "cloudtrail:GetTrailStatus",
+    "cloudtrail:GetEventSelectors",
+    "logs:DescribeMetricFilters",
+    "cloudwatch:DescribeAlarms",
+    "sns:ListSubscriptionsByTopic",
+]
+
+
+def _register(control: Control) -> None:
+    def run(ctx: Context) -> Iterator[Finding]:
+        yield evaluate(ctx, control)
+
+    run.__name__ = run.__qualname__ = control.id
+    run.__doc__ = (
+        f"One finding per account (CIS {control.cis}; Security Hub CloudWatch.1-14). PASS when "
+        "the whole chain holds: a multi-region, logging trail with all management events -> "
+        "its CloudWatch Logs group -> a metric filter that matches these events -> an alarm "
+        "on the filter's metric name and namespace with actions enabled -> a target that "
+        "reaches someone. The message names the first broken link."
+    )
+    registered = check(
+        id=f"cwalarm.{control.id}",
+        title=control.title,
+        severity=Severity.LOW,
+        scope=Scope.ACCOUNT,
+        permissions=_PERMISSIONS,
+        remediation="aws logs put-metric-filter --log-group-name <trail-log-group> "
+        f"--filter-name {control.id} --filter-pattern '{control.pattern}' "
+        f"--metric-transformations metricName={control.id},metricNamespace=CISBenchmark,"
+        f"metricValue=1, then an alarm on CISBenchmark/{control.id} notifying a confirmed SNS "
+        "subscription",
+    )(run)
+    setattr(sys.modules[__name__], control.id, registered)
+
+
+for _control in CONTROLS:
+    _register(_control)
