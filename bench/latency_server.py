@@ -25,7 +25,12 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from awsobs.demo_moto import install_ssm_extension, reset_ssm
+from awsobs.demo_moto import (
+    install_alarm_extensions,
+    install_ssm_extension,
+    reset_alarm_extensions,
+    reset_ssm,
+)
 
 HOST = "127.0.0.1"
 
@@ -115,7 +120,9 @@ def latency_server(latency_s: float = 0.05) -> Iterator[LatencyServer]:
     """
     moto_api_backend.reset()
     install_ssm_extension()  # moto lacks the SSM reads the EC2 checks make
+    install_alarm_extensions()  # ... and listing S3 metrics configurations
     reset_ssm()
+    reset_alarm_extensions()
     middleware = LatencyMiddleware(DomainDispatcherApplication(create_backend_app), latency_s)
     server = make_server(HOST, 0, middleware, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="latency-moto", daemon=True)
@@ -128,3 +135,4 @@ def latency_server(latency_s: float = 0.05) -> Iterator[LatencyServer]:
         thread.join(timeout=10)
         moto_api_backend.reset()
         reset_ssm()
+        reset_alarm_extensions()

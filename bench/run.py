@@ -44,7 +44,6 @@ def child(endpoint: str, regions: str, workers: int, trace: bool) -> dict[str, A
 def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
     """What a scan of `regions` needs: one listing per region and one read per trail/bucket."""
     trails = [t for t in m.trails.values() if t[1] or t[0] in regions]
-    buckets = {bucket for _, _, bucket in trails}
 
     def pages(counts: dict[str, int], size: int) -> int:
         return sum(max(1, -(-counts.get(r, 0) // size)) for r in regions)
@@ -55,7 +54,9 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
     silent = sum(m.silent_instances.get(r, 0) for r in regions)
     return {
         "ec2:DescribeInstances": len(regions),
-        "cloudwatch:ListMetrics": len(ec2_regions),
+        # the agent's namespace once per region with instances, and each alarmed metric
+        "cloudwatch:ListMetrics": len(ec2_regions)
+        + sum(len(m.alarm_metrics.get(r, ())) for r in regions),
         "ssm:DescribeInstanceInformation": len(ec2_regions),
         "ssm:ListAssociations": len([r for r in regions if m.silent_instances.get(r)]),
         "ssm:ListInventoryEntries": silent,
@@ -78,8 +79,15 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "dynamodb:ListTables": pages(m.tables, 100),
         "lambda:ListFunctions": pages(m.functions, 50),
         "s3:ListBuckets": 1,
-        "s3:GetBucketLocation": len(buckets),
-        "s3:GetBucketLogging": len(buckets),
+        # The S3 checks read every bucket (to tell log targets from buckets that serve
+        # traffic); the alarm checks read all alarms once per region and each topic once.
+        "s3:GetBucketLocation": len(m.buckets),
+        "s3:GetBucketLogging": len(m.buckets),
+        "s3:ListBucketMetricsConfigurations": len(m.app_buckets),
+        "dynamodb:DescribeTable": sum(m.tables.get(r, 0) for r in regions),
+        "cloudwatch:DescribeAlarms": sum(max(1, -(-m.alarms.get(r, 0) // 100)) for r in regions),
+        "sns:ListSubscriptionsByTopic": len(m.topics & set(regions)),
+        "logs:DescribeMetricFilters": len(m.metric_filter_groups & set(regions)),
     }
 
 

@@ -3,7 +3,8 @@
 - `small`: 2 trails (one stopped), resources in 3 regions, like `awsobs demo`.
 - `large`: what a real account looks like: 6 trails (a multi-region one with advanced
   selectors, single-region ones in 5 regions, one of them stopped), 40 DynamoDB tables
-  and 40 Lambda functions spread over 6 regions, 6 S3 buckets.
+  and 40 Lambda functions spread over 6 regions, 6 S3 buckets, about 140 alarms (half the
+  tables and functions, most instances, the 15 CIS controls) notifying a topic per region.
 
 Each seeder returns a `Manifest` of what it created, from which `run.py` derives how
 many requests a scan should need. Seeding goes through boto3 like any client would;
@@ -23,6 +24,7 @@ from functools import cache
 from typing import Any
 
 import boto3
+from alarm_seeding import AlarmSeeding
 
 from awsobs.demo import ACCOUNT
 from awsobs.demo_moto import set_trail_status_fields, ssm_inventory, ssm_managed
@@ -44,9 +46,14 @@ class Manifest:
     log_destinations: set[str] = field(default_factory=set)  # access-log groups (ARNs)
     instances: dict[str, int] = field(default_factory=dict)  # region -> running instances
     silent_instances: dict[str, int] = field(default_factory=dict)  # managed, agent silent
+    alarms: dict[str, int] = field(default_factory=dict)  # region -> metric alarms
+    alarm_metrics: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # (ns, name)
+    topics: set[str] = field(default_factory=set)  # regions with an alarm topic
+    metric_filter_groups: set[str] = field(default_factory=set)  # regions with CIS filters
+    app_buckets: set[str] = field(default_factory=set)  # buckets the S3 checks judge
 
 
-class Seeder:
+class Seeder(AlarmSeeding):
     """boto3 clients (fake credentials) on the endpoint, and the resources they created."""
 
     def __init__(self, endpoint: str) -> None:
@@ -115,11 +122,12 @@ class Seeder:
         self.manifest.tables[region] = self.manifest.tables.get(region, 0) + count
         return names
 
-    def functions(self, region: str, count: int, prefix: str = "fn") -> None:
+    def functions(self, region: str, count: int, prefix: str = "fn") -> list[str]:
         fn = self.client("lambda", region)
-        for i in range(count):
+        names = [f"{prefix}-{region}-{i:02d}" for i in range(count)]
+        for name in names:
             fn.create_function(
-                FunctionName=f"{prefix}-{region}-{i:02d}",
+                FunctionName=name,
                 Runtime="python3.12",
                 Role=self._lambda_role(),
                 Handler="handler.handle",
@@ -127,6 +135,7 @@ class Seeder:
                 Environment={"Variables": {"STAGE": "bench"}},
             )
         self.manifest.functions[region] = self.manifest.functions.get(region, 0) + count
+        return names
 
     def _lambda_role(self) -> str:
         if self._role is not None:
@@ -184,6 +193,7 @@ class Seeder:
         (SSM inventory) but silent, one has no agent, no SSM and no instance profile."""
         ec2 = self.client("ec2", region)
         cw = self.client("cloudwatch", region)
+        topic = self.topic(region)
         for n in range(5):
             kwargs: Any = {} if n == 4 else {"IamInstanceProfile": {"Name": profile}}
             iid = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1, **kwargs)[
@@ -202,6 +212,9 @@ class Seeder:
                 ssm_inventory(
                     ACCOUNT, region, iid, [{"Name": "amazon-cloudwatch-agent", "Version": "1"}]
                 )
+            if n < 3:
+                self.alarm(region, "AWS/EC2", "StatusCheckFailed", {"InstanceId": iid}, topic)
+                self.alarm(region, "CWAgent", "mem_used_percent", {"InstanceId": iid}, topic)
         self.manifest.instances[region] = self.manifest.instances.get(region, 0) + 5
         self.manifest.silent_instances[region] = self.manifest.silent_instances.get(region, 0) + 1
 
@@ -281,10 +294,13 @@ def seed_large(endpoint: str) -> Manifest:
     s.bucket("bench-eu-access-logs", "eu-west-1", log_target=True)
     s.bucket("bench-eu-trail-logs", "eu-west-1", log_to="bench-eu-access-logs")
     s.bucket("bench-regional-trail-logs", "us-east-2")
+    s.app_bucket("bench-web-assets", metrics=True, alarm=True)
+    s.app_bucket("bench-uploads", metrics=False, alarm=False)
 
     tables = {r: s.tables(r, 7 if i < 4 else 6) for i, r in enumerate(SIX_REGIONS)}
     for i, region in enumerate(SIX_REGIONS):
-        s.functions(region, 7 if i < 4 else 6)
+        functions = s.functions(region, 7 if i < 4 else 6)
+        s.resource_alarms(region, tables[region], functions)
     apigw_role = s.client("iam").create_role(
         RoleName="bench-apigateway",
         AssumeRolePolicyDocument=json.dumps(_trust("apigateway.amazonaws.com")),
@@ -347,6 +363,7 @@ def seed_large(endpoint: str) -> Manifest:
     set_trail_status_fields(
         ACCOUNT, HOME, "org-audit", LatestCloudWatchLogsDeliveryTime=int(time.time())
     )
+    s.cis_alarms(group)
     s.trail(
         "legacy-trail",
         HOME,
