@@ -46,6 +46,19 @@ def test_stage_alarm_covers_only_its_stage(aws: boto3.Session, shop: str) -> Non
     assert dev.remediation.endswith("--alarm-actions <sns-topic-arn>")
 
 
+def test_wrongly_keyed_stage_alarm_is_only_its_stages_near_miss(
+    aws: boto3.Session, shop: str
+) -> None:
+    """REST metrics are keyed by ApiName: an ApiId + Stage=dev alarm never fires. It is
+    dev's near miss; prod's message must not point at it."""
+    alarm(aws, "shop-dev-5xx", GW, "5XXError", {"ApiId": shop, "Stage": "dev"})
+    got = {f.resource_id: f for f in findings(run(aws, [REST]), REST)}
+    dev, prod = got[rest_stage_arn(shop, "dev")], got[rest_stage_arn(shop, "prod")]
+    assert dev.status is Status.FAIL and "alarm 'shop-dev-5xx' watches" in dev.message
+    assert f"ApiId={shop}" in dev.message
+    assert prod.status is Status.FAIL and "shop-dev-5xx" not in prod.message
+
+
 def test_api_wide_alarm_covers_every_stage(aws: boto3.Session, shop: str) -> None:
     alarm(aws, "shop-5xx", GW, "5XXError", {"ApiName": "shop"})
     assert {f.status for f in findings(run(aws, [REST]), REST)} == {Status.PASS}
@@ -127,8 +140,14 @@ def test_http_stages_use_lowercase_names_and_api_id(aws: boto3.Session, alarm_ex
     api = v2_api(aws, "web", "HTTP", {"prod": {}, "dev": {}})
     alarm(aws, "web-5xx", GW, "5xx", {"ApiId": api, "Stage": "prod"})
     alarm(aws, "rest-style", GW, "5XXError", {"ApiId": api, "Stage": "dev"})  # REST name
-    got = {f.resource_id: f.status for f in findings(run(aws, [HTTP]), HTTP)}
-    assert got == {v2_stage_arn(api, "prod"): Status.PASS, v2_stage_arn(api, "dev"): Status.FAIL}
+    got = {f.resource_id: f for f in findings(run(aws, [HTTP]), HTTP)}
+    assert {k: f.status for k, f in got.items()} == {
+        v2_stage_arn(api, "prod"): Status.PASS,
+        v2_stage_arn(api, "dev"): Status.FAIL,
+    }
+    dev = got[v2_stage_arn(api, "dev")].message
+    assert "alarm 'rest-style' watches AWS/ApiGateway 5XXError" in dev
+    assert "a metric never published here (it is 5xx)" in dev
 
 
 def test_another_apis_alarm_is_not_a_near_miss(aws: boto3.Session, alarm_ext: None) -> None:

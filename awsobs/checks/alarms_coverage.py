@@ -122,8 +122,9 @@ def alarm_fix(namespace: str, metric: str, dims: str) -> str:
 def _stages_with_alarms(
     ctx: Context, kinds: set[str], noun: str, lister: Any, key: str
 ) -> Iterator[Finding | tuple[Stage, AlarmIndex, Claimed]]:
-    """Stages of `kinds` with the alarm index, and a `claimed` test: a metric whose
-    `key` dimension (ApiName or ApiId) and Stage name any stage of the region."""
+    """Stages of `kinds` with the alarm index, and per stage a `claimed` test: a metric
+    whose `key` dimension (ApiName or ApiId) and Stage name any stage of the region, or
+    that names another stage of the same API."""
     stages, gaps = stages_of(ctx, kinds, noun, lister)
     yield from gaps
     if not stages:
@@ -141,11 +142,21 @@ def _stages_with_alarms(
         stage = m.dim("Stage")
         return (m.dim(key), stage) in known if stage else m.dim(key) in apis
 
+    def claimed_beside(this: Stage) -> Claimed:
+        """Also another existing stage's metric of this API, however it names the API (an
+        ApiId-keyed alarm on REST stage dev is dev's near miss, not every stage's)."""
+        siblings = {s.name for s in everything if s.api_id == this.api_id} - {this.name}
+        ids = {this.api_id, this.api_name}
+        return lambda m: (
+            claimed(m)
+            or (m.dim("Stage") in siblings and (m.dim("ApiId") in ids or m.dim("ApiName") in ids))
+        )
+
     for stage in stages:
         if isinstance(index, AwsError):
             yield ctx.unknown_from(index, stage.resource_type, stage.arn, "could not read alarms")
         else:
-            yield stage, index, claimed
+            yield stage, index, claimed_beside(stage)
 
 
 _THROTTLE_NOTE = " (throttled requests count as 429s in 4XXError; there is no throttle metric)"
@@ -158,6 +169,7 @@ def _stage_error_alarms(
     REST metrics are keyed by API name, HTTP ones by API id."""
     key = "ApiName" if kind == "REST" else "ApiId"
     five, four = metrics
+    other = ("5xx", "4xx") if kind == "REST" else ("5XXError", "4XXError")  # the other type's
     for item in _stages_with_alarms(ctx, {kind}, f"{kind} APIs", lister, key):
         if isinstance(item, Finding):
             yield item
@@ -166,8 +178,8 @@ def _stage_error_alarms(
         api = stage.api_name if kind == "REST" else stage.api_id
         dims = ({key: api, "Stage": stage.name}, {key: api})
         wants = [
-            Want(five, (Need("AWS/ApiGateway", (five,), dims),)),
-            Want(four, (Need("AWS/ApiGateway", (four,), dims),), required=False),
+            Want(five, (Need("AWS/ApiGateway", (five,), dims, (other[0],)),)),
+            Want(four, (Need("AWS/ApiGateway", (four,), dims, (other[1],)),), required=False),
         ]
         yield coverage_finding(
             ctx,

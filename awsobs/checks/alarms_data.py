@@ -270,22 +270,29 @@ class Need:
     namespace: str
     names: tuple[str, ...]
     dims: tuple[Mapping[str, str | frozenset[str]], ...]  # each: key -> value or values
+    misnamed: tuple[str, ...] = ()  # names people use by mistake (REST's 5XXError on HTTP)
 
     def matches(self, m: Metric) -> bool:
-        if m.namespace != self.namespace or m.name not in self.names:
-            return False
+        return m.namespace == self.namespace and m.name in self.names and self._dims_match(m)
+
+    def _dims_match(self, m: Metric) -> bool:
         have = dict(m.dims)
-        for option in self.dims:
-            if set(have) == set(option) and all(
+        return any(
+            set(have) == set(option)
+            and all(
                 have[k] in v if isinstance(v, frozenset) else have[k] == v
                 for k, v in option.items()
-            ):
-                return True
-        return False
+            )
+            for option in self.dims
+        )
 
     def near(self, m: Metric) -> bool:
         """Right namespace and metric, other dimensions: the usual mis-targeted alarm."""
         return m.namespace == self.namespace and m.name in self.names and not self.matches(m)
+
+    def misnamed_here(self, m: Metric) -> bool:
+        """This resource's dimensions under a metric name it does not publish."""
+        return m.namespace == self.namespace and m.name in self.misnamed and self._dims_match(m)
 
     @property
     def label(self) -> str:
@@ -328,10 +335,15 @@ def cover(ctx: Context, index: AlarmIndex, need: Need, claimed: Claimed = nobody
             broken.append(r.reason)
     near = [
         f"alarm '{a.name}' watches {m.describe()}"
+        + (
+            f", a metric never published here (it is {need.label})"
+            if m.name in need.misnamed
+            else ""
+        )
         for a in index.alarms
         if not a.composite
         for m in a.metrics
-        if need.near(m) and not claimed(m)
+        if need.misnamed_here(m) or (need.near(m) and not claimed(m))
     ]
     return Cover(tuple(covered), tuple(unverified), tuple(broken), tuple(dict.fromkeys(near)))
 
