@@ -178,6 +178,16 @@ def test_stopped_trail_is_named(aws: boto3.Session, alarm_ext: None) -> None:
     assert f.status is Status.FAIL and f.message == "trail 'main' is not logging"
 
 
+def test_another_controls_filter_is_not_named_as_the_closest(
+    aws: boto3.Session, alarm_ext: None
+) -> None:
+    chain(aws)  # a complete chain for CloudTrail changes only
+    root = "cwalarm.root_usage"
+    f = only(run(aws, [root]), root)
+    assert f.status is Status.FAIL
+    assert f.message.endswith("no metric filter matches: alarm on root account usage")
+
+
 def test_no_trail_at_all(aws: boto3.Session) -> None:
     f = only(run(aws, [CHANGES]), CHANGES)
     assert f.status is Status.FAIL and f.message.startswith("no multi-region trail")

@@ -118,8 +118,12 @@ def _follow(
     good: list[tuple[Mapping[str, Any], str]] = []
     near: list[tuple[Mapping[str, Any], str]] = []
     for f in filters.get("metricFilters", ()):
-        ok, why = control.accepts(str(f.get("filterPattern", "")))
-        (good if ok else near).append((f, why))
+        pattern = str(f.get("filterPattern", ""))
+        ok, why = control.accepts(pattern)
+        if ok:
+            good.append((f, why))
+        elif control.attempts(pattern):
+            near.append((f, why))
     if not good:
         hint = f" (closest: filter '{near[0][0]['filterName']}' {near[0][1]})" if near else ""
         progress.offer(2, f"no metric filter matches: {control.title.lower()}{hint}", links)

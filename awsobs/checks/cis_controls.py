@@ -86,6 +86,15 @@ class Control:
                 )
         return True, ""
 
+    def attempts(self, pattern: str) -> bool:
+        """Does the pattern catch at least one of this control's events (a near miss worth
+        naming), rather than being another control's filter?"""
+        try:
+            node = parse(pattern)
+        except PatternError:
+            return False
+        return any(matches(node, e) for e in self.must_match)
+
 
 def _describe(event: Mapping[str, Any]) -> str:
     if event is ORDINARY:
