@@ -52,11 +52,14 @@ def test_wrongly_keyed_stage_alarm_is_only_its_stages_near_miss(
     """REST metrics are keyed by ApiName: an ApiId + Stage=dev alarm never fires. It is
     dev's near miss; prod's message must not point at it."""
     alarm(aws, "shop-dev-5xx", GW, "5XXError", {"ApiId": shop, "Stage": "dev"})
+    web = v2_api(aws, "web", "HTTP", {"prod": {}})
+    alarm(aws, "web-5xx", GW, "5XXError", {"ApiId": web, "Stage": "prod"})  # another API's
     got = {f.resource_id: f for f in findings(run(aws, [REST]), REST)}
     dev, prod = got[rest_stage_arn(shop, "dev")], got[rest_stage_arn(shop, "prod")]
     assert dev.status is Status.FAIL and "alarm 'shop-dev-5xx' watches" in dev.message
     assert f"ApiId={shop}" in dev.message
     assert prod.status is Status.FAIL and "shop-dev-5xx" not in prod.message
+    assert "web-5xx" not in prod.message + dev.message
 
 
 def test_api_wide_alarm_covers_every_stage(aws: boto3.Session, shop: str) -> None:

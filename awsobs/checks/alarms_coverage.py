@@ -142,15 +142,20 @@ def _stages_with_alarms(
         stage = m.dim("Stage")
         return (m.dim(key), stage) in known if stage else m.dim(key) in apis
 
+    other_key = "ApiId" if key == "ApiName" else "ApiName"  # what this API type lacks
+
     def claimed_beside(this: Stage) -> Claimed:
-        """Also another existing stage's metric of this API, however it names the API (an
-        ApiId-keyed alarm on REST stage dev is dev's near miss, not every stage's)."""
+        """Also: a metric keyed the other API type's way (REST has no ApiId dimension,
+        HTTP no ApiName) is a near miss only of the API it names, and only of its stage."""
         siblings = {s.name for s in everything if s.api_id == this.api_id} - {this.name}
         ids = {this.api_id, this.api_name}
-        return lambda m: (
-            claimed(m)
-            or (m.dim("Stage") in siblings and (m.dim("ApiId") in ids or m.dim("ApiName") in ids))
-        )
+
+        def test(m: Metric) -> bool:
+            if m.dim(key) is None and m.dim(other_key) is not None:
+                return m.dim(other_key) not in ids or m.dim("Stage") in siblings
+            return claimed(m)
+
+        return test
 
     for stage in stages:
         if isinstance(index, AwsError):
