@@ -144,6 +144,17 @@ def test_first_broken_link(aws: boto3.Session, alarm_ext: None, overrides: dict,
     f = only(run(aws, [CHANGES]), CHANGES)
     assert f.status is Status.FAIL
     assert text in f.message, f.message
+    # The fix is for the link that broke, not a filter that already exists.
+    fixes = {
+        "cwl": "aws cloudtrail update-trail --name arn:aws:cloudtrail:us-east-1:",
+        "alarm": "aws cloudwatch put-metric-alarm --alarm-name cloudtrail_config_changes "
+        "--namespace CISBenchmark --metric-name CloudTrailChanges",
+        "alarm_namespace": "--namespace CISBenchmark --metric-name CloudTrailChanges",
+        "enabled": "aws cloudwatch enable-alarm-actions --alarm-names 'trail-changes'",
+        "confirmed": "make alarm 'trail-changes' notify a topic with a confirmed subscription",
+    }
+    expected = next((fixes[k] for k in overrides if k in fixes), "aws logs put-metric-filter")
+    assert expected in f.remediation, f.remediation
 
 
 def test_trail_excluding_kms_events_cannot_feed_the_cmk_alarm(

@@ -40,12 +40,19 @@ class Progress:
     broken: str = ""
     links: list[str] = field(default_factory=list)
     unknown: AwsError | str | None = None
+    fix: str | None = None  # for the broken link; None: the check's generic remediation
 
     def offer(
-        self, depth: int, broken: str, links: list[str], unknown: AwsError | str | None = None
+        self,
+        depth: int,
+        broken: str,
+        links: list[str],
+        unknown: AwsError | str | None = None,
+        fix: str | None = None,
     ) -> None:
         if depth > self.depth or (depth == self.depth and not self.broken):
             self.depth, self.broken, self.links, self.unknown = depth, broken, links, unknown
+            self.fix = fix
 
 
 def evaluate(ctx: Context, control: Control) -> Finding:
@@ -73,6 +80,10 @@ def evaluate(ctx: Context, control: Control) -> Finding:
         )
     if progress.unknown:
         return ctx.unknown(rtype, rid, where + progress.broken, evidence=evidence)
+    if progress.fix:
+        return ctx.failed(
+            rtype, rid, where + progress.broken, evidence=evidence, remediation=progress.fix
+        )
     return ctx.failed(rtype, rid, where + progress.broken, evidence=evidence)
 
 
@@ -99,7 +110,12 @@ def _follow(
         progress.offer(1, f"{t.label} does not record all {gap} management events{notes}", [])
         return None
     if not t.log_group_arn:
-        progress.offer(1, f"{t.label} does not send events to CloudWatch Logs", [])
+        fix = (
+            f"aws cloudtrail update-trail --name {t.arn} --cloud-watch-logs-log-group-arn "
+            "<log-group-arn> --cloud-watch-logs-role-arn <role-arn>; then add a metric filter "
+            f"with the pattern '{control.pattern}' and an alarm on its metric"
+        )
+        progress.offer(1, f"{t.label} does not send events to CloudWatch Logs", [], fix=fix)
         return None
     parts = t.log_group_arn.split(":")
     region, account = parts[3], parts[4]
@@ -148,18 +164,31 @@ def _follow(
                     if others
                     else ""
                 )
-                progress.offer(3, f"no alarm on metric {namespace}/{name}{why}", flinks)
+                fix = (
+                    f"aws cloudwatch put-metric-alarm --alarm-name {control.id} --namespace "
+                    f"{namespace} --metric-name {name} --statistic Sum --period 300 "
+                    "--evaluation-periods 1 --threshold 1 --comparison-operator "
+                    "GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>"
+                )
+                progress.offer(3, f"no alarm on metric {namespace}/{name}{why}", flinks, fix=fix)
                 continue
             for alarm in alarms:
                 r = reach(ctx, alarm)
                 alinks = [*flinks, alarm.label]
                 if r.status == VALID:
                     return [*alinks, r.reason.split(" notifies ", 1)[-1]]
+                fix = (
+                    f"aws cloudwatch enable-alarm-actions --alarm-names '{alarm.name}'"
+                    if not alarm.actions_enabled
+                    else f"make alarm '{alarm.name}' notify a topic with a confirmed "
+                    "subscription (aws sns subscribe, then confirm)"
+                )
                 progress.offer(
                     4,
                     r.reason,
                     alinks,
                     (r.error or "unverifiable") if r.status != "invalid" else None,
+                    fix=fix,
                 )
     return None
 
