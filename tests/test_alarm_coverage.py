@@ -198,6 +198,18 @@ def gsi_table(session: boto3.Session, name: str = "orders") -> str:
     return f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{name}"
 
 
+def test_alarms_that_reach_nobody_get_a_fix_for_the_alarms(
+    aws: boto3.Session, alarm_ext: None
+) -> None:
+    nobody = topic(aws, "nobody", confirmed=False)
+    table(aws, "events")
+    for metric in ("ReadThrottleEvents", "WriteThrottleEvents", "SystemErrors"):
+        alarm(aws, metric, "AWS/DynamoDB", metric, {"TableName": "events"}, actions=[nobody])
+    f = only(run(aws, [DDB]), DDB)
+    assert f.status is Status.FAIL and "pending confirmation" in f.message
+    assert f.remediation.startswith("Make the alarms named above reach someone")
+
+
 def test_table_and_index_coverage(aws: boto3.Session, alarm_ext: None) -> None:
     topic(aws)
     arn = gsi_table(aws)
@@ -263,6 +275,9 @@ def test_function_needs_errors_and_throttles(aws: boto3.Session, alarm_ext: None
     f = only(run(aws, [LAMBDA]), LAMBDA)
     assert (f.resource_id, f.status) == (arn, Status.FAIL)
     assert "no alarm on Throttles" in f.message
+    assert "--metric-name Throttles --dimensions Name=FunctionName,Value='checkout'" in (
+        f.remediation
+    )
     alarm(aws, "t", "AWS/Lambda", "Throttles")  # account-wide: covers every function
     f = only(run(aws, [LAMBDA]), LAMBDA)
     assert f.status is Status.PASS and "Throttles by 't'" in f.message

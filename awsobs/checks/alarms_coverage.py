@@ -97,8 +97,27 @@ def coverage_finding(
             )
         return ctx.unknown(resource_type, resource_id, f"{name}: {first.reason}", evidence=ev)
     text = "; ".join(explain(results[label], label) for label in missing)
+    lacking = next(w for w in wants if w.label == missing[0])
+    remedy = _want_fix(lacking) or fix
+    if all(results[label].broken for label in missing):
+        remedy = (
+            "Make the alarms named above reach someone (aws cloudwatch enable-alarm-actions "
+            "--alarm-names <alarm>, or point their --alarm-actions at a topic with a confirmed "
+            "subscription)"
+        )
     return ctx.failed(
-        resource_type, resource_id, f"{name}: {text}{tail}", evidence=ev, remediation=fix
+        resource_type, resource_id, f"{name}: {text}{tail}", evidence=ev, remediation=remedy
+    )
+
+
+def _want_fix(want: Want) -> str | None:
+    """put-metric-alarm for the want's first metric, when its dimensions are plain values."""
+    need = want.needs[0]
+    dims = need.dims[0] if need.dims else {}
+    if any(not isinstance(v, str) for v in dims.values()):
+        return None
+    return alarm_fix(
+        need.namespace, need.names[0], " ".join(f"Name={k},Value='{v}'" for k, v in dims.items())
     )
 
 
@@ -111,9 +130,10 @@ def index_or_error(ctx: Context) -> AlarmIndex | AwsError:
 
 
 def alarm_fix(namespace: str, metric: str, dims: str) -> str:
+    dimensions = f"--dimensions {dims} " if dims else ""
     return (
         f"aws cloudwatch put-metric-alarm --alarm-name <name> --namespace {namespace} "
-        f"--metric-name {metric} --dimensions {dims} --statistic Sum --period 300 "
+        f"--metric-name {metric} {dimensions}--statistic Sum --period 300 "
         "--evaluation-periods 1 --threshold 1 --comparison-operator "
         "GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>"
     )
@@ -196,9 +216,6 @@ def _stage_error_alarms(
             note=_THROTTLE_NOTE if kind == "REST" else "",
             evidence=stage.evidence(),
             claimed=claimed,
-            fix=alarm_fix(
-                "AWS/ApiGateway", five, f"Name={key},Value={api} Name=Stage,Value='{stage.name}'"
-            ),
         )
 
 

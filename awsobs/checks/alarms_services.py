@@ -143,11 +143,6 @@ def throttle_alarms(ctx: Context) -> Iterator[Finding]:
                 ],
                 evidence={"table": name, "index": gsi_name},
                 claimed=_belongs_elsewhere(known, name, gsi_name),
-                fix=alarm_fix(
-                    DDB,
-                    "WriteThrottleEvents",
-                    f"Name=TableName,Value={name} Name=GlobalSecondaryIndexName,Value={gsi_name}",
-                ),
             )
 
 
@@ -192,8 +187,6 @@ def error_throttle_alarms(ctx: Context) -> Iterator[Finding]:
             wants,
             evidence={"function": name},
             claimed=lambda m: m.dim("FunctionName") in functions_known,
-            fix=alarm_fix("AWS/Lambda", "Errors", f"Name=FunctionName,Value={name}")
-            + " (and the same for Throttles)",
         )
 
 
@@ -247,5 +240,4 @@ def status_alarms(ctx: Context) -> Iterator[Finding]:
             wants,
             evidence={**i.evidence(), "auto_scaling_group": group},
             claimed=lambda m: m.dim("InstanceId") in instance_ids,
-            fix=alarm_fix("AWS/EC2", "StatusCheckFailed", f"Name=InstanceId,Value={i.id}"),
         )
