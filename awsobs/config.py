@@ -101,6 +101,7 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
     options = data.get("options", {})
     if not isinstance(options, Mapping):
         raise fail("options", "must be a table")
+    _check_options(file, options)
     return Config(
         regions=regions,
         checks=data.get("checks"),
@@ -112,9 +113,21 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
     )
 
 
+def _check_options(file: Path, options: Mapping[str, Any]) -> None:
+    """Unknown options and wrong value types, reported at their line of the file."""
+    from awsobs.engine import OptionError, validate_options  # the engine's own rules
+    from awsobs.registry import REGISTRY
+
+    try:
+        validate_options(options, REGISTRY.all())
+    except OptionError as err:
+        raise UsageError(f"{file}{_line_of(file, err.key)}: {err}") from None
+
+
 def _line_of(file: Path, key: str) -> str:
-    """`:3` when `key = ...` (or a `[key]` table) starts line 3 of the file; else ''."""
-    pattern = re.compile(rf"^\s*(\[+\s*(tool\.awsobs\.)?)?{re.escape(key)}\b")
+    """`:3` when `key = ...` (or a `[key]` or `[options."key"]` table) starts line 3 of
+    the file; else ''."""
+    pattern = re.compile(rf'^\s*(\[+\s*(tool\.awsobs\.)?(options\.)?"?)?{re.escape(key)}\b')
     try:
         lines = file.read_text(encoding="utf-8").splitlines()
     except OSError:

@@ -76,7 +76,7 @@ def scan(
     if max_workers < 1:
         raise UsageError("--max-workers must be at least 1")
     selected = REGISTRY.select(checks, exclude_checks)
-    opts = _validate_options(options or {}, REGISTRY.all())
+    opts = validate_options(options or {}, REGISTRY.all())
     session = session or boto3.Session()
     gateway = Gateway(session, max_workers=max_workers, on_request=on_request)
     home = home_region(session)
@@ -173,24 +173,34 @@ def _run_unit(state: ScanState, chk: Check, region: str | None, disabled: bool) 
     return out
 
 
-def _validate_options(
+class OptionError(UsageError):
+    """A bad option; `key` is the option name (or check id) at fault, for file positions."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def validate_options(
     options: Mapping[str, Any], available: list[Check]
 ) -> dict[str, dict[str, Any]]:
     """Per-check option values. A top-level name (`{"cwagent_namespace": "X"}`) applies to
-    every check that declares it; a check id maps to that check's own values."""
+    every check that declares it; a check id maps to that check's own values. Raises
+    `OptionError` for an unknown option or check, or a value of the wrong type."""
     declared = {c.id: c.meta.options for c in available}
     result: dict[str, dict[str, Any]] = {}
 
     def put(check_id: str, name: str, value: Any) -> None:
         default = declared[check_id][name]
+        where = f"option {check_id}.{name}"
         if type(default) in (int, float) and not isinstance(value, int | float):
-            raise UsageError(f"option {check_id}.{name} must be a number, got {value!r}")
+            raise OptionError(f"{where} must be a number, got {value!r}", name)
         if isinstance(default, str) and not isinstance(value, str):
-            raise UsageError(f"option {check_id}.{name} must be a string, got {value!r}")
+            raise OptionError(f"{where} must be a string, got {value!r}", name)
         if isinstance(default, list) and not (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
-            raise UsageError(f"option {check_id}.{name} must be a list of strings, got {value!r}")
+            raise OptionError(f"{where} must be a list of strings, got {value!r}", name)
         result.setdefault(check_id, {})[name] = value
 
     for name, value in options.items():
@@ -198,17 +208,19 @@ def _validate_options(
             continue
         owners = [check_id for check_id, opts in declared.items() if name in opts]
         if not owners:
-            raise UsageError(f"unknown option '{name}' (no check declares it)")
+            raise OptionError(f"unknown option '{name}' (no check declares it)", name)
         for check_id in owners:
             put(check_id, name, value)
     for check_id, values in options.items():
         if not isinstance(values, Mapping):
             continue
         if check_id not in declared:
-            raise UsageError(f"options given for unknown check '{check_id}'")
+            raise OptionError(f"options given for unknown check '{check_id}'", check_id)
         for name, value in values.items():
             if name not in declared[check_id]:
                 known = ", ".join(sorted(declared[check_id])) or "none"
-                raise UsageError(f"check '{check_id}' has no option '{name}' (options: {known})")
+                raise OptionError(
+                    f"check '{check_id}' has no option '{name}' (options: {known})", name
+                )
             put(check_id, name, value)
     return result

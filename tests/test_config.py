@@ -102,16 +102,23 @@ max_age_hours = 6
             id="wrong-type",
         ),
         pytest.param(
-            '[options]\ncolour = "blue"\n', "unknown option 'colour'", id="unknown-option"
+            '[options]\ncolour = "blue"\n',
+            "awsobs.toml:2: unknown option 'colour'",
+            id="unknown-option",
         ),
         pytest.param(
             '[options."cloudtrail.s3_delivery"]\nmax_age_hours = "soon"\n',
-            "must be a number",
+            "awsobs.toml:2: option cloudtrail.s3_delivery.max_age_hours must be a number",
             id="option-type",
         ),
         pytest.param(
+            '[options."s3.nope"]\nbuckets = []\n',
+            "awsobs.toml:1: options given for unknown check 's3.nope'",
+            id="unknown-check",
+        ),
+        pytest.param(
             "[options]\nbucket_tag = 1\n",
-            "bucket_tag must be a string",
+            "awsobs.toml:2: option s3.request_metrics_enabled.bucket_tag must be a string",
             id="option-type-string",
         ),
     ],
