@@ -111,6 +111,46 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class SuppressionNote:
+    """A suppression entry the scan did not use: `expired` (its date has passed, so it no
+    longer suppresses) or `unused` (it matched no FAIL or UNKNOWN finding)."""
+
+    kind: str  # "expired" | "unused"
+    check: str
+    reason: str
+    resource: str = "*"
+    region: str = "*"
+    account: str = "*"
+    expires: dt.date | None = None
+    source: str = ""  # where it is written: "awsobs.toml:12"
+    matched: int = 0  # for expired entries: the findings it would have suppressed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "check": self.check,
+            "resource": self.resource,
+            "region": self.region,
+            "account": self.account,
+            "reason": self.reason,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "source": self.source,
+            "matched": self.matched,
+        }
+
+    def describe(self) -> str:
+        """One line for people: which entry, and what happened to it."""
+        where = f"{self.source}: " if self.source else ""
+        what = f"suppression of {self.check}"
+        if self.resource != "*":
+            what += f" on {self.resource}"
+        if self.kind == "expired":
+            again = f"; {self.matched} finding(s) count again" if self.matched else ""
+            return f"{where}{what} expired on {self.expires} and no longer applies{again}"
+        return f"{where}{what} matched no FAIL or UNKNOWN finding (fixed? remove it)"
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything one scan found, plus what it took to find it."""
 
@@ -124,6 +164,7 @@ class Report:
     api_calls_by_operation: Mapping[str, int] = field(default_factory=dict)
     errors: tuple[str, ...] = ()
     tool_version: str = ""
+    suppression_notes: tuple[SuppressionNote, ...] = ()
 
     @property
     def duration_s(self) -> float:
@@ -172,6 +213,11 @@ class Report:
                 "api_calls": self.api_calls,
                 "api_calls_by_operation": dict(sorted(self.api_calls_by_operation.items())),
                 "errors": list(self.errors),
+                "suppressions": {
+                    "suppressed": sum(f.suppressed for f in self.findings),
+                    "expired": [n.to_dict() for n in self.suppression_notes if n.kind == "expired"],
+                    "unused": [n.to_dict() for n in self.suppression_notes if n.kind == "unused"],
+                },
             },
             "summary": self.summary(),
             "findings": [f.to_dict() for f in self.findings],

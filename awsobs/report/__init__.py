@@ -2,17 +2,48 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from awsobs.model import Report
+from awsobs.report import csv as csv_report
 from awsobs.report import json as json_report
-from awsobs.report import table
+from awsobs.report import markdown, table
 
-FORMATS = ("table", "json")
+if TYPE_CHECKING:
+    from awsobs.diff import Diff
+
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv")
 
 
-def render(report: Report, fmt: str, *, show_pass: bool = False, width: int | None = None) -> str:
-    """The report in format `fmt` (one of FORMATS)."""
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    show_pass: bool = False,
+    width: int | None = None,
+    diff: Diff | None = None,
+) -> str:
+    """The report in format `fmt` (one of FORMATS). With `diff` (a scan against a
+    baseline), table and markdown append the changes and JSON carries them as `baseline`;
+    the other formats describe the scan alone."""
+    from awsobs.report.diff_render import render_diff
+
     if fmt == "json":
-        return json_report.render(report)
+        return json_report.render(report, baseline=None if diff is None else diff.to_dict())
     if fmt == "table":
-        return table.render(report, show_pass=show_pass, width=width)
+        text = table.render(report, show_pass=show_pass, width=width)
+        return text if diff is None else text + "\n" + render_diff(diff, "table")
+    if fmt == "markdown":
+        text = markdown.render(report)
+        return text if diff is None else text + "\n" + render_diff(diff, "markdown")
+    if fmt == "sarif":
+        from awsobs.report import sarif
+
+        return str(sarif.render(report))
+    if fmt == "junit":
+        from awsobs.report import junit
+
+        return str(junit.render(report))
+    if fmt == "csv":
+        return csv_report.render(report)
     raise ValueError(f"unknown report format {fmt!r}")

@@ -27,7 +27,7 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
         shown |= {Status.PASS, Status.NOT_APPLICABLE}
     groups: dict[str, list[Finding]] = defaultdict(list)
     for f in report.findings:
-        if f.status in shown:
+        if f.status in shown and not f.suppressed:
             groups[f.check_id].append(f)
     position = {check_id: i for i, check_id in enumerate(report.checks)}
 
@@ -58,15 +58,54 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
     if not groups:
         lines.append("No gaps found." if not show_pass else "No findings.")
         lines.append("")
+    lines.extend(_suppressed_section(report, message_width))
     lines.append(summary_line(report, show_pass=show_pass))
     for error in report.errors:
         lines.append(f"error: {error}")
     return "\n".join(lines) + "\n"
 
 
+def _suppressed_section(report: Report, message_width: int | None) -> list[str]:
+    """Suppressed findings with their reasons, then suppressions that need a look."""
+    lines: list[str] = []
+    quiet = sorted(
+        (f for f in report.findings if f.suppressed),
+        key=lambda f: (f.check_id, f.region, f.resource_id),
+    )
+    if quiet:
+        lines.append(
+            f"Suppressed ({len(quiet)}): kept in the report, not counted for the exit code"
+        )
+        table = tabulate(
+            [
+                (
+                    f.status.value,
+                    f.check_id,
+                    f.region,
+                    short_resource(f.resource_id),
+                    f.suppression_reason or "",
+                )
+                for f in quiet
+            ],
+            headers=("STATUS", "CHECK", "REGION", "RESOURCE", "REASON"),
+            tablefmt="simple",
+            maxcolwidths=[None, None, None, 40, message_width],
+        )
+        lines.extend("  " + line for line in table.splitlines())
+        lines.append("")
+    if report.suppression_notes:
+        lines.append("Suppressions to review:")
+        lines.extend(f"  {n.describe()}" for n in report.suppression_notes)
+        lines.append("")
+    return lines
+
+
 def summary_line(report: Report, *, show_pass: bool = False) -> str:
     counts = report.summary()
     parts = [f"{counts[s.value]} {s.value}" for s in Status]
+    suppressed = sum(f.suppressed for f in report.findings)
+    if suppressed:
+        parts.append(f"{suppressed} of them suppressed")
     hidden = "" if show_pass else " (PASS and NOT_APPLICABLE hidden: --show-pass)"
     return (
         f"Summary: {', '.join(parts)}{hidden} | {len(report.checks)} checks, "

@@ -1,0 +1,47 @@
+"""One CSV row per finding, for spreadsheets and quick `grep`/`awk` work.
+
+Evidence is left out (it is nested); the JSON report has it. Cells that a spreadsheet
+would run as a formula (starting with =, +, -, @, tab or CR) get a leading apostrophe,
+as OWASP recommends: the values come from the account and must not execute.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from awsobs.model import Report
+
+COLUMNS = (
+    "check_id",
+    "title",
+    "severity",
+    "status",
+    "suppressed",
+    "suppression_reason",
+    "account_id",
+    "region",
+    "resource_type",
+    "resource_id",
+    "message",
+    "remediation",
+)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: object) -> str:
+    text = "" if value is None else str(value)
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def render(report: Report) -> str:
+    """Header plus one row per finding, in report order (RFC 4180 quoting, CRLF lines)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for f in report.findings:
+        row = f.to_dict()
+        writer.writerow([_safe(row[c]) for c in COLUMNS])
+    return out.getvalue()

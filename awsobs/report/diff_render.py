@@ -1,0 +1,196 @@
+"""Renderers for a `Diff`: a terminal table, a GitHub markdown summary, and versioned JSON.
+
+Like the report renderers, these only turn data into text; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from awsobs.diff import Change, Diff
+from awsobs.report.table import short_resource
+
+DIFF_FORMATS = ("table", "markdown", "json")
+
+MARKDOWN_MAX_ROWS = 50
+MARKDOWN_MAX_CHARS = 60_000  # GitHub comments stop at 65,536; leave room for a wrapper
+_MARKDOWN_CELL_CHARS = 300
+_NOT_COMPARED_NOTE = (
+    "FAILs of the old scan that the new scan did not cover (check not run, region or "
+    "account not scanned, or the check could not read it): not resolved, just not looked at."
+)
+
+
+def render_diff(diff: Diff, fmt: str, *, width: int | None = None) -> str:
+    """The diff in format `fmt` (one of DIFF_FORMATS); `width` wraps table messages."""
+    if fmt == "json":
+        return json.dumps(diff.to_dict(), indent=2) + "\n"
+    if fmt == "table":
+        return _table(diff, width)
+    if fmt == "markdown":
+        return _markdown(diff)
+    raise ValueError(f"unknown diff format {fmt!r}")
+
+
+def summary_line(diff: Diff) -> str:
+    """`Diff: 2 new gaps, 1 resolved, ... (old scan T1, new scan T2)`, or that nothing changed."""
+    scans = f"old scan {diff.old_started_at}, new scan {diff.new_started_at}"
+    if sorted(diff.old_accounts) != sorted(diff.new_accounts):
+        scans += (
+            f"; accounts {', '.join(diff.old_accounts) or '-'} -> "
+            f"{', '.join(diff.new_accounts) or '-'}"
+        )
+    still = f"{diff.unchanged_failures} still failing"
+    if not diff.has_changes:
+        return f"Diff: no changes, {still} ({scans})"
+    parts = [
+        _plural(len(diff.new_gaps), "new gap"),
+        f"{len(diff.resolved)} resolved",
+        f"{len(diff.changed)} changed",
+        still,
+    ]
+    if diff.out_of_scope:
+        parts.append(f"{len(diff.out_of_scope)} not compared")
+    return f"Diff: {', '.join(parts)} ({scans})"
+
+
+def _sections(diff: Diff) -> list[tuple[str, Sequence[Change]]]:
+    return [
+        ("New gaps", diff.new_gaps),
+        ("Resolved", diff.resolved),
+        ("Changed", diff.changed),
+        ("Not compared", diff.out_of_scope),
+    ]
+
+
+def _transition(c: Change) -> str:
+    old = c.old_status.value if c.old_status is not None else "absent"
+    if c.new_status is not None:
+        return f"{old} -> {c.new_status.value}"
+    return f"{old} -> {'not scanned' if c.reason_not_compared else 'gone'}"
+
+
+def _message(c: Change) -> str:
+    text = c.message
+    if c.reason_not_compared:
+        text = f"not compared: {c.reason_not_compared}. {text}"
+    if c.suppressed:
+        reason = f": {c.suppression_reason}" if c.suppression_reason else ""
+        text = f"[suppressed{reason}] {text}"
+    return text.strip()
+
+
+def _row(c: Change) -> tuple[str, str, str, str, str, str]:
+    return (
+        c.severity.value,
+        c.check_id,
+        c.region,
+        short_resource(c.resource_id),
+        _transition(c),
+        _message(c),
+    )
+
+
+_HEADERS = ("SEVERITY", "CHECK", "REGION", "RESOURCE", "OLD -> NEW", "MESSAGE")
+_RESOURCE_WIDTH = 40
+_MIN_MESSAGE_WIDTH = 30
+_INDENT = "  "
+
+
+def _message_width(rows: Sequence[tuple[str, ...]], width: int | None) -> int | None:
+    """What is left of `width` for the message column once the other columns are laid out
+    (tabulate's "simple": a column is as wide as its widest cell, or its header plus 2)."""
+    if not width:
+        return None
+    used = len(_INDENT)
+    for i, header in enumerate(_HEADERS[:-1]):
+        widest = max((len(r[i]) for r in rows), default=0)
+        if i == _HEADERS.index("RESOURCE"):
+            widest = min(widest, _RESOURCE_WIDTH)
+        used += max(widest, len(header) + 2) + 2  # two spaces between columns
+    return max(_MIN_MESSAGE_WIDTH, width - used)
+
+
+def _table(diff: Diff, width: int | None) -> str:
+    if not diff.has_changes:
+        return summary_line(diff) + "\n"
+    lines: list[str] = []
+    for title, changes in _sections(diff):
+        if not changes:
+            continue
+        lines.append(f"{title} ({len(changes)})")
+        if title == "Not compared":
+            lines.append(_INDENT + _NOT_COMPARED_NOTE)
+        rows = [_row(c) for c in changes]
+        table = tabulate(
+            rows,
+            headers=_HEADERS,
+            tablefmt="simple",
+            maxcolwidths=[None, None, None, _RESOURCE_WIDTH, None, _message_width(rows, width)],
+        )
+        lines.extend(_INDENT + line for line in table.splitlines())
+        lines.append("")
+    lines.append(summary_line(diff))
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(diff: Diff) -> str:
+    """A PR-comment summary; row caps shrink until it fits MARKDOWN_MAX_CHARS."""
+    text = ""
+    for max_rows in (MARKDOWN_MAX_ROWS, 20, 5, 0):
+        text = _markdown_with(diff, max_rows)
+        if len(text) <= MARKDOWN_MAX_CHARS:
+            return text
+    notice = "\n\n... truncated; see the JSON diff for everything.\n"
+    return text[: MARKDOWN_MAX_CHARS - len(notice)] + notice
+
+
+def _markdown_with(diff: Diff, max_rows: int) -> str:
+    lines = ["## awsobs diff", "", _md_cell(summary_line(diff)), ""]
+    if not diff.has_changes:
+        return "\n".join(lines)
+    for title, changes in _sections(diff):
+        if not changes:
+            continue
+        heading = f"{title} ({len(changes)})"
+        collapsed = title in ("Changed", "Not compared")
+        if collapsed:
+            lines += ["<details>", f"<summary>{heading}</summary>", ""]
+        else:
+            lines += [f"### {heading}", ""]
+        if title == "Not compared":
+            lines += [_NOT_COMPARED_NOTE, ""]
+        lines += _md_table(changes, max_rows)
+        if collapsed:
+            lines += ["</details>", ""]
+    return "\n".join(lines)
+
+
+def _md_table(changes: Sequence[Change], max_rows: int) -> list[str]:
+    lines: list[str] = []
+    shown = changes[:max_rows]
+    if shown:
+        lines.append("| " + " | ".join(_md_cell(h.capitalize()) for h in _HEADERS) + " |")
+        lines.append("|" + "---|" * len(_HEADERS))
+        for c in shown:
+            lines.append("| " + " | ".join(_md_cell(v) for v in _row(c)) + " |")
+        lines.append("")
+    if len(changes) > len(shown):
+        lines += [f"... and {len(changes) - len(shown)} more", ""]
+    return lines
+
+
+def _md_cell(value: str) -> str:
+    """One table cell: a single line, `|` escaped, HTML neutralised, length capped."""
+    text = " ".join(value.split())
+    if len(text) > _MARKDOWN_CELL_CHARS:
+        text = text[: _MARKDOWN_CELL_CHARS - 3] + "..."
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("|", "\\|")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
