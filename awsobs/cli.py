@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from typing import IO, NoReturn
 
 from awsobs import __version__
 from awsobs.aws.session import open_session
+from awsobs.cli_output import Destination, destinations, emit, note, write_atomic
 from awsobs.config import FAIL_ON, load_config
+from awsobs.diff import Diff, diff_reports, load_report
 from awsobs.engine import DEFAULT_MAX_WORKERS, Progress, ProgressCallback, scan
 from awsobs.errors import AwsobsError, UsageError
 from awsobs.model import Report, Severity
+from awsobs.policy import render_policy
 from awsobs.registry import REGISTRY
-from awsobs.report import FORMATS, render
+from awsobs.report import FORMATS
 from awsobs.report.catalog import CATALOG_FORMATS, render_catalog
+from awsobs.report.diff_render import DIFF_FORMATS, render_diff
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,12 +59,43 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="namespace the CloudWatch Agent publishes to (default CWAgent)",
     )
+    _add_config(p_scan)
     p_scan.add_argument(
-        "--config",
-        metavar="PATH",
-        help="config file (default: ./awsobs.toml, else [tool.awsobs] in ./pyproject.toml)",
+        "--baseline",
+        metavar="OLD.json",
+        help="a previous JSON report: show what changed, and exit 1 only on new gaps",
     )
     p_scan.set_defaults(func=_cmd_scan)
+
+    p_diff = sub.add_parser("diff", help="compare two JSON reports: new, resolved, changed gaps")
+    p_diff.add_argument("old", metavar="OLD.json", help="the earlier JSON report")
+    p_diff.add_argument("new", metavar="NEW.json", help="the later JSON report")
+    p_diff.add_argument("--format", choices=DIFF_FORMATS, default="table", help="diff format")
+    p_diff.add_argument(
+        "--output",
+        action="append",
+        metavar="[FORMAT:]PATH",
+        help="also write the diff to PATH (FORMAT: table, markdown or json); repeatable",
+    )
+    p_diff.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="low",
+        help="exit 1 when a new gap is at or above this severity (default low; none: never)",
+    )
+    p_diff.add_argument("-q", "--quiet", action="store_true", help="no notes on stderr")
+    p_diff.set_defaults(func=_cmd_diff)
+
+    p_policy = sub.add_parser("policy", help="print the least-privilege IAM policy for the checks")
+    _add_check_selection(p_policy)
+    _add_config(p_policy)
+    p_policy.add_argument(
+        "--partition",
+        default="aws",
+        choices=("aws", "aws-cn", "aws-us-gov"),
+        help="ARN partition for the API Gateway resources (default aws)",
+    )
+    p_policy.set_defaults(func=_cmd_policy)
 
     p_checks = sub.add_parser("checks", help="list the available checks")
     p_checks.add_argument("--format", choices=CATALOG_FORMATS, default="table")
@@ -91,9 +124,25 @@ def _add_check_selection(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: ./awsobs.toml, else [tool.awsobs] in ./pyproject.toml)",
+    )
+
+
 def _add_report_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=FORMATS, default="table", help="report format")
-    p.add_argument("--output", metavar="PATH", help="write the report to PATH instead of stdout")
+    p.add_argument("--format", choices=FORMATS, default="table", help="report format on stdout")
+    p.add_argument(
+        "--output",
+        action="append",
+        metavar="[FORMAT:]PATH",
+        help=(
+            "write a report to PATH; FORMAT (one of " + ", ".join(FORMATS) + ") picks its "
+            "format, repeatable; a plain PATH takes the --format report instead of stdout"
+        ),
+    )
     p.add_argument(
         "--fail-on",
         choices=FAIL_ON,
@@ -126,8 +175,9 @@ def _cmd_checks(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    _check_output_path(args.output)
+    dests = destinations(args.output, args.format)
     config = load_config(args.config)
+    baseline = load_report(args.baseline) if args.baseline else None
     options = dict(config.options)
     if args.cwagent_namespace:
         options["cwagent_namespace"] = args.cwagent_namespace
@@ -147,51 +197,63 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             ),
             options=options,
             progress=progress,
+            suppressions=config.suppressions,
         ),
     )
-    return _finish(report, args)
+    diff = diff_reports(baseline, report.to_dict()) if baseline is not None else None
+    return _finish(report, args, dests, diff)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    _check_output_path(args.output)
+    dests = destinations(args.output, args.format)
     try:
         from awsobs.demo import run_demo
     except ImportError as err:
         raise UsageError(
             f"`awsobs demo` needs moto ({err.name} is missing): pip install 'awsobs[demo]'"
         ) from None
-    return _finish(_with_progress(args, lambda progress: run_demo(progress=progress)), args)
+    report = _with_progress(args, lambda progress: run_demo(progress=progress))
+    return _finish(report, args, dests)
 
 
-def _finish(report: Report, args: argparse.Namespace) -> int:
-    """Write the report and choose the exit code."""
-    width = shutil.get_terminal_size().columns if not args.output and sys.stdout.isatty() else None
-    text = render(report, args.format, show_pass=args.show_pass, width=width)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as err:
-            raise UsageError(f"cannot write {args.output}: {err.strerror}") from None
-        if not args.quiet:
-            print(f"awsobs: wrote {args.format} report to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    if not args.quiet and args.format != "table":
-        for error in report.errors:
-            print(f"awsobs: error: {error}", file=sys.stderr)
-    threshold = args.fail_on or "low"
-    fail_on = None if threshold == "none" else Severity(threshold)
-    return report.exit_code(fail_on)
+def _cmd_diff(args: argparse.Namespace) -> int:
+    dests = destinations(args.output, args.format, DIFF_FORMATS)
+    diff = diff_reports(load_report(args.old), load_report(args.new))
+    for d in dests:
+        text = render_diff(diff, d.fmt)
+        if d.path is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(d.path, text)
+            if not args.quiet:
+                note(f"wrote {d.fmt} diff to {d.path}")
+    return diff.exit_code(_severity(args.fail_on))
 
 
-def _check_output_path(path: str | None) -> None:
-    """Refuse an unwritable --output before spending a scan on it."""
-    if path is None:
-        return
-    parent = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(parent):
-        raise UsageError(f"cannot write {path}: directory {parent} does not exist")
+def _cmd_policy(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    checks = REGISTRY.select(
+        args.checks or config.checks, args.exclude_checks or config.exclude_checks
+    )
+    sys.stdout.write(render_policy(checks, args.partition))
+    return 0
+
+
+def _severity(threshold: str | None) -> Severity | None:
+    threshold = threshold or "low"
+    return None if threshold == "none" else Severity(threshold)
+
+
+def _finish(
+    report: Report, args: argparse.Namespace, dests: list[Destination], diff: Diff | None = None
+) -> int:
+    """Write every report and choose the exit code (DESIGN.md; with a baseline, only new
+    gaps exit 1, and an incomplete scan still exits 3)."""
+    emit(report, dests, show_pass=args.show_pass, quiet=args.quiet, diff=diff)
+    fail_on = _severity(args.fail_on)
+    if diff is None:
+        return report.exit_code(fail_on)
+    return diff.exit_code(fail_on) or (0 if report.complete else 3)
 
 
 class ProgressLine:

@@ -13,23 +13,43 @@
     [options."cloudtrail.s3_delivery"]       # for one check
     max_age_hours = 12
 
+    [[suppressions]]                         # an accepted gap (awsobs/suppress.py)
+    check = "cloudtrail.s3_data_events_*"    # glob; required
+    resource = "123456789012"                # glob on resource_id (default "*")
+    region = "*"                             # glob (default "*")
+    account = "123456789012"                 # glob (default "*")
+    reason = "Data events cost too much in the sandbox"   # required
+    expires = 2027-03-31                     # optional: applies through that day
+
 A file that cannot be used is a `UsageError` naming the file and the line at fault.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import fnmatch
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from awsobs.errors import UsageError
 from awsobs.model import Severity
+from awsobs.suppress import Suppression
 
 FAIL_ON = (*(s.value for s in Severity), "none")
-_KEYS = ("regions", "checks", "exclude_checks", "fail_on", "max_workers", "options")
+_KEYS = (
+    "regions",
+    "checks",
+    "exclude_checks",
+    "fail_on",
+    "max_workers",
+    "options",
+    "suppressions",
+)
+_SUPPRESSION_KEYS = ("check", "resource", "region", "account", "reason", "expires")
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,7 @@ class Config:
     fail_on: str | None = None
     max_workers: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    suppressions: tuple[Suppression, ...] = ()
     source: str | None = None
 
 
@@ -52,6 +73,11 @@ def load_config(path: str | None = None, cwd: Path | None = None) -> Config:
         file = Path(path)
         if not file.is_file():
             raise UsageError(f"config file {path} does not exist")
+        if file.name == "pyproject.toml":  # its settings live under [tool.awsobs]
+            table = _read(file).get("tool", {}).get("awsobs")
+            if table is None:
+                raise UsageError(f"{path} has no [tool.awsobs] table")
+            return _parse(file, table, prefix="tool.awsobs.")
         return _parse(file, _read(file))
     if (here / "awsobs.toml").is_file():
         file = here / "awsobs.toml"
@@ -102,6 +128,7 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
     if not isinstance(options, Mapping):
         raise fail("options", "must be a table")
     _check_options(file, options)
+    suppressions = _suppressions(file, data.get("suppressions", []), prefix)
     return Config(
         regions=regions,
         checks=data.get("checks"),
@@ -109,17 +136,112 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
         fail_on=fail_on,
         max_workers=workers,
         options=dict(options),
+        suppressions=suppressions,
         source=str(file),
     )
+
+
+def _suppressions(file: Path, entries: Any, prefix: str) -> tuple[Suppression, ...]:
+    """`[[suppressions]]` entries, each checked, with its line for later messages."""
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise UsageError(
+            f"{file}{_line_of(file, 'suppressions')}: {prefix}suppressions must be "
+            "[[suppressions]] tables"
+        )
+    starts = _entry_lines(file, f"{prefix}suppressions")
+    known = [c.id for c in _registry().all()]
+    return tuple(
+        _suppression(file, entry, i + 1, starts[i] if i < len(starts) else 0, known)
+        for i, entry in enumerate(entries)
+    )
+
+
+def _suppression(
+    file: Path, entry: Mapping[str, Any], number: int, start: int, known: list[str]
+) -> Suppression:
+    """One entry (the `number`th, its table starting at line `start`, 0: unknown)."""
+    where = f"{file}:{start}" if start else str(file)
+
+    def fail(key: str, problem: str) -> UsageError:
+        line = _line_in_entry(file, key, start) if start else None
+        return UsageError(f"{f'{file}:{line}' if line else where}: suppression {number}: {problem}")
+
+    unknown = [k for k in entry if k not in _SUPPRESSION_KEYS]
+    if unknown:
+        keys = ", ".join(_SUPPRESSION_KEYS)
+        raise fail(unknown[0], f"{unknown[0]} is not a suppression key (keys: {keys})")
+    for key in ("check", "reason"):
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise fail(key, f"{key} is required (a non-empty string)")
+    for key in ("resource", "region", "account"):
+        if key in entry and (not isinstance(entry[key], str) or not entry[key]):
+            raise fail(key, f"{key} must be a non-empty string (a glob)")
+    if not any(fnmatch.fnmatchcase(c, entry["check"]) for c in known):
+        raise fail("check", f"check {entry['check']!r} matches no check (see `awsobs checks`)")
+    return Suppression(
+        check=entry["check"],
+        reason=entry["reason"].strip(),
+        resource=entry.get("resource", "*"),
+        region=entry.get("region", "*"),
+        account=entry.get("account", "*"),
+        expires=_date(entry.get("expires"), lambda problem: fail("expires", problem)),
+        source=where,
+    )
+
+
+def _date(value: Any, fail: Callable[[str], UsageError]) -> dt.date | None:
+    """A TOML date (`2027-03-31`) or the same as a string; None when not given."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        raise fail("expires must be a date (2027-03-31), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise fail(f"expires must be a date like 2027-03-31, not {value!r}")
+
+
+def _registry() -> Any:
+    from awsobs.registry import REGISTRY  # late: loading checks is not needed to read TOML
+
+    return REGISTRY
+
+
+def _entry_lines(file: Path, table: str) -> list[int]:
+    """Line numbers of the `[[table]]` headers, in order."""
+    pattern = re.compile(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]")
+    return [n for n, line in enumerate(_lines(file), start=1) if pattern.match(line)]
+
+
+def _line_in_entry(file: Path, key: str, start: int) -> int | None:
+    """The line of `key = ...` in the table that starts at line `start`."""
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for n, line in enumerate(_lines(file)[start:], start=start + 1):
+        if line.lstrip().startswith("["):
+            return None
+        if pattern.match(line):
+            return n
+    return None
+
+
+def _lines(file: Path) -> list[str]:
+    try:
+        return file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
 
 
 def _check_options(file: Path, options: Mapping[str, Any]) -> None:
     """Unknown options and wrong value types, reported at their line of the file."""
     from awsobs.engine import OptionError, validate_options  # the engine's own rules
-    from awsobs.registry import REGISTRY
 
     try:
-        validate_options(options, REGISTRY.all())
+        validate_options(options, _registry().all())
     except OptionError as err:
         raise UsageError(f"{file}{_line_of(file, err.key)}: {err}") from None
 

@@ -8,8 +8,9 @@ that stop the scan from starting (bad arguments, credentials) raise `AwsobsError
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -30,8 +31,12 @@ from awsobs.context import Context, ScanState
 from awsobs.errors import UsageError
 from awsobs.model import Finding, Report, Scope
 from awsobs.registry import REGISTRY, Check
+from awsobs.suppress import Suppression, apply_suppressions
 
 log = logging.getLogger("awsobs")
+
+ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
+"""What every scan calls before any check: who the caller is, and which regions exist."""
 
 DEFAULT_MAX_WORKERS = 16
 
@@ -59,6 +64,7 @@ def scan(
     options: Mapping[str, Any] | None = None,
     progress: ProgressCallback | None = None,
     on_request: RequestHook | None = None,
+    suppressions: Sequence[Suppression] = (),
 ) -> Report:
     """Scan one AWS account read-only and return every finding.
 
@@ -69,6 +75,8 @@ def scan(
       or by name for every check that declares it (`{"cwagent_namespace": "MyAgent"}`).
     - `progress`: called after each (check, region) unit; the library itself never prints.
     - `on_request(service, operation, region, params)`: called before each AWS read is sent.
+    - `suppressions`: accepted gaps (`awsobs.suppress.Suppression`); matching FAIL and
+      UNKNOWN findings are marked suppressed and do not count for the exit code.
 
     Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start.
     """
@@ -132,6 +140,10 @@ def scan(
 
     order = {c.id: i for i, c in enumerate(selected)}
     findings.sort(key=lambda f: (order.get(f.check_id, len(order)), f.region, f.resource_id))
+    # An entry for a check this scan did not run is neither applied nor reported unused.
+    ran = [c.id for c in selected]
+    relevant = [s for s in suppressions if any(fnmatch.fnmatchcase(i, s.check) for i in ran)]
+    findings, notes = apply_suppressions(findings, relevant, started.date())
     return Report(
         findings=tuple(findings),
         started_at=started,
@@ -143,6 +155,7 @@ def scan(
         api_calls_by_operation=gateway.calls_by_operation(),
         errors=tuple(REGISTRY.plugin_errors),
         tool_version=__version__,
+        suppression_notes=tuple(notes),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -12,21 +11,17 @@ from typing import Any
 
 import boto3
 import pytest
-from alarm_seed import log_group, seed_every_alarm_read
-from apigw_seed import seed_every_apigw_read
-from ec2_seed import seed_every_ec2_read
-from helpers import MGMT_ALL, trail
-from test_cloudtrail_data_events import function, table
+from seed_all import SCAN_KW, seed_every_read
 
 from awsobs import REGISTRY, Status, scan
 from awsobs.aws.gateway import RequestHook
 from awsobs.aws.iam import iam_action
+from awsobs.engine import ENGINE_PERMISSIONS
 from awsobs.model import Severity
 from awsobs.registry import Registry, check, validate_meta
 from awsobs.report.catalog import render_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINE_PERMISSIONS = {"sts:GetCallerIdentity", "ec2:DescribeRegions"}
 
 
 def test_every_check_has_complete_metadata() -> None:
@@ -105,25 +100,17 @@ def test_each_check_uses_only_the_permissions_it_declares(
     aws: boto3.Session, ssm: None, alarm_ext: None
 ) -> None:
     """Run every check alone on an account that exercises its reads; record each request."""
-    group = log_group(aws)
-    trail(aws, "main", multi_region=True, advanced=MGMT_ALL, CloudWatchLogsLogGroupArn=group)
-    trail(aws, "eu-local", region="eu-west-1")
-    table(aws, "orders")
-    function(aws, "checkout")
-    seed_every_apigw_read(aws)
-    seed_every_ec2_read(aws)
-    seed_every_alarm_read(aws, trail_name="main", api="shop")
+    seed_every_read(aws)
     for c in REGISTRY.all():
         used: set[str] = set()
         report = scan(
             aws,
-            regions=["us-east-1", "eu-west-1"],
             checks=[c],
-            options={"bucket_tag": "traffic"},  # the tag filter reads bucket tags
+            **SCAN_KW,
             on_request=_recorder(used),
         )
         assert all(f.status is not Status.UNKNOWN for f in report.findings), c.id
-        undeclared = used - set(c.meta.permissions) - ENGINE_PERMISSIONS
+        undeclared = used - set(c.meta.permissions) - set(ENGINE_PERMISSIONS)
         assert not undeclared, f"{c.id} used {undeclared} without declaring them"
         unused = set(c.meta.permissions) - used
         assert not unused, f"{c.id} declares {unused} but never used them"
@@ -184,12 +171,3 @@ def test_broken_plugin_is_reported_not_dropped(plugin_dir: Path, aws: boto3.Sess
     report = scan(aws, regions=["us-east-1"], checks=["cloudtrail.kms_encryption"])
     assert any("awsobs_plugin_bad" in e and "missing dependency" in e for e in report.errors)
     assert report.exit_code() == 3  # built-in checks ran, but the scan is incomplete
-
-
-def test_readme_policy_lists_exactly_the_permissions_checks_declare() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme.split('{"Version": "2012-10-17"', 1)[1].split("```", 1)[0]
-    policy = json.loads('{"Version": "2012-10-17"' + block)
-    listed = set(policy["Statement"][0]["Action"])
-    declared = {p for c in REGISTRY.all() for p in c.meta.permissions} | ENGINE_PERMISSIONS
-    assert listed == declared

@@ -1,0 +1,136 @@
+"""Where the CLI's reports go: stdout in `--format`, and any number of `--output` files.
+
+`--output FORMAT:PATH` writes that format to PATH (repeatable, so one scan feeds SARIF,
+JUnit and JSON at once). A plain `--output PATH` keeps its first meaning: the `--format`
+report goes to PATH instead of stdout. Destinations are checked before the scan starts,
+so a typo in a directory does not cost a whole scan, and each file is written to a
+temporary name and renamed, so a crashed run never leaves half a report for CI to upload.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from awsobs.errors import UsageError
+from awsobs.report import FORMATS, render
+
+if TYPE_CHECKING:
+    from awsobs.diff import Diff
+    from awsobs.model import Report
+
+
+@dataclass(frozen=True)
+class Destination:
+    """One report to produce: a format, and a file (None for stdout)."""
+
+    fmt: str
+    path: str | None = None
+
+
+def parse_output(value: str, default_fmt: str, known: tuple[str, ...] = FORMATS) -> Destination:
+    """`sarif:out.sarif` -> (sarif, out.sarif); `out.txt` -> (default_fmt, out.txt).
+
+    Only a known format name counts as a prefix, so `C:/x` or `a:b.json` stay paths.
+    """
+    fmt = _format_prefix(value, known)
+    if fmt is not None:
+        path = value[len(fmt) + 1 :]
+        if not path:
+            raise UsageError(f"--output {value}: no path after '{fmt}:'")
+        return Destination(fmt, path)
+    if not value:
+        raise UsageError("--output needs a path")
+    return Destination(default_fmt, value)
+
+
+def _format_prefix(value: str, known: tuple[str, ...]) -> str | None:
+    prefix, sep, _ = value.partition(":")
+    return prefix.lower() if sep and prefix.lower() in known else None
+
+
+def destinations(
+    outputs: list[str] | None, fmt: str, known: tuple[str, ...] = FORMATS
+) -> list[Destination]:
+    """Every report one command writes; stdout gets `fmt` unless a plain PATH took it."""
+    files = [parse_output(v, fmt, known) for v in outputs or []]
+    plain = any(_format_prefix(v, known) is None for v in outputs or [])
+    result = files if plain else [Destination(fmt), *files]
+    check_paths(result)
+    return result
+
+
+def check_paths(dests: list[Destination]) -> None:
+    """Refuse unwritable or clashing destinations before any work is done."""
+    seen: dict[str, str] = {}
+    for d in dests:
+        if d.path is None:
+            continue
+        full = os.path.abspath(d.path)
+        if full in seen:
+            raise UsageError(f"--output {d.path} is given twice ({seen[full]} and {d.fmt})")
+        seen[full] = d.fmt
+        if os.path.isdir(full):
+            raise UsageError(f"cannot write {d.path}: it is a directory")
+        parent = os.path.dirname(full)
+        if not os.path.isdir(parent):
+            raise UsageError(f"cannot write {d.path}: directory {parent} does not exist")
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write `text` to `path` through a temporary file in the same directory."""
+    parent = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".awsobs-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as err:
+        raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def emit(
+    report: Report,
+    dests: list[Destination],
+    *,
+    show_pass: bool,
+    quiet: bool,
+    diff: Diff | None = None,
+) -> None:
+    """Render and write every destination, then the notes a reader of stdout would miss."""
+    stdout_fmt = next((d.fmt for d in dests if d.path is None), None)
+    width = shutil.get_terminal_size().columns if stdout_fmt and sys.stdout.isatty() else None
+    for d in dests:
+        text = render(
+            report, d.fmt, show_pass=show_pass, width=None if d.path else width, diff=diff
+        )
+        if d.path is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(d.path, text)
+            if not quiet:
+                note(f"wrote {d.fmt} report to {d.path}")
+    if quiet or stdout_fmt in ("table", "markdown"):
+        return  # those carry errors, suppression notes and the diff themselves
+    for error in report.errors:
+        note(f"error: {error}")
+    for n in report.suppression_notes:
+        note(n.describe())
+    if diff is not None:
+        from awsobs.report.diff_render import summary_line
+
+        note(summary_line(diff))
+
+
+def note(text: str) -> None:
+    """One `awsobs: ...` line on stderr."""
+    print(f"awsobs: {text}", file=sys.stderr)

@@ -1,0 +1,30 @@
+"""An account on which every check makes every read it declares: for the tests that hold
+declared permissions, and the `awsobs policy` output, to the requests really sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from alarm_seed import log_group, seed_every_alarm_read
+from apigw_seed import seed_every_apigw_read
+from ec2_seed import seed_every_ec2_read
+from helpers import MGMT_ALL, trail
+from test_cloudtrail_data_events import function, table
+
+SCAN_KW: dict[str, Any] = {
+    "regions": ["us-east-1", "eu-west-1"],
+    "options": {"bucket_tag": "traffic"},  # the tag filter reads bucket tags
+}
+
+
+def seed_every_read(aws: boto3.Session) -> None:
+    """Trails, a table, a function, APIs, instances and alarms in two regions."""
+    group = log_group(aws)
+    trail(aws, "main", multi_region=True, advanced=MGMT_ALL, CloudWatchLogsLogGroupArn=group)
+    trail(aws, "eu-local", region="eu-west-1")
+    table(aws, "orders")
+    function(aws, "checkout")
+    seed_every_apigw_read(aws)
+    seed_every_ec2_read(aws)
+    seed_every_alarm_read(aws, trail_name="main", api="shop")
