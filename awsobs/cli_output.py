@@ -10,6 +10,7 @@ temporary name and renamed, so a crashed run never leaves half a report for CI t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -49,8 +50,20 @@ def parse_output(value: str, default_fmt: str, known: tuple[str, ...] = FORMATS)
 
 
 def _format_prefix(value: str, known: tuple[str, ...]) -> str | None:
+    """The format named before the first ':', None for a plain path. A word that is not a
+    format (`sarf:x.sarif`) is an error rather than a file name: that is nearly always a
+    typo. `./a:b` or a one-letter drive (`C:`) stay paths."""
     prefix, sep, _ = value.partition(":")
-    return prefix.lower() if sep and prefix.lower() in known else None
+    if not sep:
+        return None
+    if prefix.lower() in known:
+        return prefix.lower()
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]+", prefix):
+        raise UsageError(
+            f"--output {value}: unknown format '{prefix}' (formats: {', '.join(known)}); "
+            f"for a file name with ':' write ./{value}"
+        )
+    return None
 
 
 def destinations(

@@ -134,6 +134,7 @@ def test_sarif_fingerprints_are_stable_across_runs(session: boto3.Session, tmp_p
     ("argv", "message"),
     [
         (["--output", "sarif:"], "no path after 'sarif:'"),
+        (["--output", "sarf:x.sarif"], "unknown format 'sarf' (formats: table, json, sarif"),
         (["--output", "{tmp}/missing/x.sarif"], "directory {tmp}/missing does not exist"),
         (["--output", "junit:{tmp}"], "it is a directory"),
         (["--output", "a.json", "--output", "json:a.json"], "is given twice"),
@@ -258,3 +259,21 @@ def test_diff_of_a_file_that_is_not_a_report_is_exit_2(tmp_path: Path) -> None:
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"awsobs: error: {bad}: invalid JSON at line 1")
+
+
+def test_output_values_name_a_format_or_a_path() -> None:
+    from awsobs.cli_output import Destination, destinations, parse_output
+
+    assert parse_output("SARIF:out/a.sarif", "table") == Destination("sarif", "out/a.sarif")
+    assert parse_output("report.txt", "json") == Destination("json", "report.txt")
+    assert parse_output("./odd:name.json", "json") == Destination("json", "./odd:name.json")
+    assert parse_output("C:/reports/a.json", "json") == Destination("json", "C:/reports/a.json")
+    # stdout keeps --format unless a plain path took it
+    assert destinations(["junit:a.xml"], "table") == [
+        Destination("table"),
+        Destination("junit", "a.xml"),
+    ]
+    assert destinations(["a.txt", "junit:a.xml"], "table") == [
+        Destination("table", "a.txt"),
+        Destination("junit", "a.xml"),
+    ]
