@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import time
 from collections.abc import Mapping
 from typing import Any
 from xml.etree import ElementTree
@@ -326,3 +328,34 @@ def install_alarm_extensions() -> None:
 def reset_alarm_extensions() -> None:
     reset_s3_metrics()
     reset_sns_pending()
+
+
+# -- AWS Config: moto 5 raises NotImplementedError for DescribeDeliveryChannelStatus -----
+
+
+def _delivery_channel_status(self: Any) -> str:
+    channels = self.config_backend.describe_delivery_channels(
+        self._get_param("DeliveryChannelNames")
+    )
+    now = time.time()
+    ok = {"lastStatus": "Success", "lastAttemptTime": now, "lastSuccessfulTime": now}
+    return json.dumps(
+        {
+            "DeliveryChannelsStatus": [
+                {
+                    "name": ch["name"],
+                    "configSnapshotDeliveryInfo": ok,
+                    "configHistoryDeliveryInfo": ok,
+                    "configStreamDeliveryInfo": {"lastStatus": "Not_Applicable"},
+                }
+                for ch in channels
+            ]
+        }
+    )
+
+
+def install_config_extension() -> None:
+    """Answer DescribeDeliveryChannelStatus from moto's own channels (idempotent)."""
+    from moto.config.responses import ConfigResponse
+
+    ConfigResponse.describe_delivery_channel_status = _delivery_channel_status  # type: ignore[method-assign]

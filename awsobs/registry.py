@@ -38,6 +38,11 @@ BUILTIN_MODULES = (
     "awsobs.checks.alarms_hygiene",
     "awsobs.checks.s3_metrics",
     "awsobs.checks.cis_alarms",
+    "awsobs.checks.logs_retention",
+    "awsobs.checks.s3_access_logging",
+    "awsobs.checks.vpc_flow_logs",
+    "awsobs.checks.config_recorder",
+    "awsobs.checks.lambda_tracing",
 )
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
@@ -69,7 +74,7 @@ class Check:
 
 
 class Registry:
-    """Checks by id, in registration order."""
+    """Checks by id; `all()` lists them in a stable order."""
 
     def __init__(self) -> None:
         self._checks: dict[str, Check] = {}
@@ -104,9 +109,13 @@ class Registry:
                     )
 
     def all(self) -> list[Check]:
+        """Built-in checks in BUILTIN_MODULES order, then plugins in registration order:
+        the same order however the modules happened to be imported."""
         self.load()
+        rank = {module: i for i, module in enumerate(BUILTIN_MODULES)}
         with self._lock:
-            return list(self._checks.values())
+            checks = list(self._checks.values())
+        return sorted(checks, key=lambda c: rank.get(c.__module__, len(rank)))
 
     def select(
         self,

@@ -8,8 +8,11 @@ from typing import Any
 import boto3
 from alarm_seed import log_group, seed_every_alarm_read
 from apigw_seed import seed_every_apigw_read
+from config_seed import seed_every_config_read
 from ec2_seed import seed_every_ec2_read
 from helpers import MGMT_ALL, trail
+from logging_seed import seed_every_vpc_s3_read
+from logs_seed import seed_every_logs_read
 from test_cloudtrail_data_events import function, table
 
 SCAN_KW: dict[str, Any] = {
@@ -19,7 +22,8 @@ SCAN_KW: dict[str, Any] = {
 
 
 def seed_every_read(aws: boto3.Session) -> None:
-    """Trails, a table, a function, APIs, instances and alarms in two regions."""
+    """Trails, a table, a function, APIs, instances, alarms, log groups, flow logs,
+    buckets and Config recorders in two regions."""
     group = log_group(aws)
     trail(aws, "main", multi_region=True, advanced=MGMT_ALL, CloudWatchLogsLogGroupArn=group)
     trail(aws, "eu-local", region="eu-west-1")
@@ -28,3 +32,6 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_apigw_read(aws)
     seed_every_ec2_read(aws)
     seed_every_alarm_read(aws, trail_name="main", api="shop")
+    seed_every_logs_read(aws)
+    seed_every_vpc_s3_read(aws)
+    seed_every_config_read(aws)

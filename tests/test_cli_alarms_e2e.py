@@ -25,7 +25,8 @@ COVERAGE = (
     "dynamodb.throttle_alarms",
     "lambda.error_throttle_alarms",
     "ec2.status_alarms",
-    "s3.*",
+    "s3.request_metrics_enabled",
+    "s3.error_alarms",
     "cwalarm.*",
 )
 GW, DDB = "AWS/ApiGateway", "AWS/DynamoDB"

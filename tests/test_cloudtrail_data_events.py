@@ -227,7 +227,14 @@ def test_table_unknown_when_the_covering_trail_is_unreadable(aws: boto3.Session)
 # -- Lambda -------------------------------------------------------------------------------
 
 
-def function(session: boto3.Session, name: str, env: dict[str, str] | None = None) -> str:
+def function(
+    session: boto3.Session,
+    name: str,
+    env: dict[str, str] | None = None,
+    *,
+    tracing: str | None = None,
+) -> str:
+    """A Lambda function (its own role); `tracing`: TracingConfig mode, else moto's default."""
     role = session.client("iam").create_role(
         RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17"})
     )["Role"]["Arn"]
@@ -241,6 +248,7 @@ def function(session: boto3.Session, name: str, env: dict[str, str] | None = Non
         Handler="h.h",
         Code={"ZipFile": code.getvalue()},
         Environment={"Variables": env or {}},
+        **({"TracingConfig": {"Mode": tracing}} if tracing else {}),
     )["FunctionArn"]
     return arn
 

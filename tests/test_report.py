@@ -144,3 +144,29 @@ def test_findings_are_immutable() -> None:
 )
 def test_short_resource(resource: str, short: str) -> None:
     assert short_resource(resource) == short
+
+
+def test_table_ranks_never_expiring_log_groups_by_size_and_sums_them() -> None:
+    def group(name: str, stored: int, status: Status = Status.FAIL) -> Finding:
+        return finding(
+            status,
+            Severity.LOW,
+            check_id="logs.retention_defined",
+            resource_id=f"arn:aws:logs:us-east-1:123456789012:log-group:{name}",
+            message=f"{name} never expires",
+            evidence={"storedBytes": stored},
+        )
+
+    text = render(
+        report(
+            group("/a", 10),
+            group("/b", 3 * 1024**3),
+            group("/c", 1536),
+            group("/kept", 9, Status.PASS),
+        ),
+        "table",
+    )
+    assert text.index("/b never expires") < text.index("/c never expires") < text.index("/a never")
+    assert "Cost: 3 log groups never expire, holding 3.0 GiB (largest: /b, 3.0 GiB)" in text
+    plain = render(report(finding(Status.FAIL)), "table")
+    assert "Cost:" not in plain

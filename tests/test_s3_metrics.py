@@ -6,12 +6,11 @@ fixture keeps and lists them (awsobs/demo_moto.py).
 
 from __future__ import annotations
 
-import json
-
 import boto3
 import pytest
 from alarm_seed import alarm, topic
 from helpers import bucket, findings, only, run, trail
+from logging_seed import access_logs
 
 from awsobs import Status
 
@@ -54,29 +53,7 @@ def test_request_metrics_whole_filtered_and_none(aws: boto3.Session, alarm_ext: 
 def test_log_targets_are_out_of_scope(aws: boto3.Session, alarm_ext: None) -> None:
     bucket(aws, "web")
     bucket(aws, "access-logs")
-    s3 = aws.client("s3")
-    s3.put_bucket_policy(
-        Bucket="access-logs",
-        Policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "logging.s3.amazonaws.com"},
-                        "Action": "s3:PutObject",
-                        "Resource": "arn:aws:s3:::access-logs/*",
-                    }
-                ],
-            }
-        ),
-    )
-    s3.put_bucket_logging(
-        Bucket="web",
-        BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": "access-logs", "TargetPrefix": "web/"}
-        },
-    )
+    access_logs(aws, "web", "access-logs", prefix="web/")
     trail(aws, "main")  # its bucket main-logs receives CloudTrail logs
     got = by_bucket(run(aws, [ENABLED]), ENABLED)
     assert got[arn("web")].status is Status.FAIL

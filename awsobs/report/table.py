@@ -7,6 +7,7 @@ from collections import defaultdict
 from tabulate import tabulate
 
 from awsobs.model import Finding, Report, Status
+from awsobs.units import human_bytes
 
 _ORDER = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
 _MAX_FIXES = 3
@@ -39,7 +40,7 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
     message_width = max(30, width - 45) if width else None
     lines: list[str] = []
     for check_id in sorted(groups, key=group_key):
-        rows = sorted(groups[check_id], key=lambda f: (_ORDER[f.status], f.region, f.resource_id))
+        rows = sorted(groups[check_id], key=_row_order)
         first = rows[0]
         lines.append(f"{check_id}  [{first.severity.value}]  {first.title}")
         table = tabulate(
@@ -59,10 +60,19 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
         lines.append("No gaps found." if not show_pass else "No findings.")
         lines.append("")
     lines.extend(_suppressed_section(report, message_width))
+    cost = cost_line(report)
+    if cost:
+        lines.append(cost)
     lines.append(summary_line(report, show_pass=show_pass))
     for error in report.errors:
         lines.append(f"error: {error}")
     return "\n".join(lines) + "\n"
+
+
+def _row_order(f: Finding) -> tuple[int, int, str, str]:
+    """Gaps first; among them the largest stored data first (log groups that never expire)."""
+    stored = f.evidence.get("storedBytes")
+    return (_ORDER[f.status], -stored if isinstance(stored, int) else 0, f.region, f.resource_id)
 
 
 def _suppressed_section(report: Report, message_width: int | None) -> list[str]:
@@ -98,6 +108,31 @@ def _suppressed_section(report: Report, message_width: int | None) -> list[str]:
         lines.extend(f"  {n.describe()}" for n in report.suppression_notes)
         lines.append("")
     return lines
+
+
+def cost_line(report: Report) -> str:
+    """`Cost: 3 log groups never expire, holding 12.4 GiB (largest: ...)`, or ''.
+
+    CloudWatch Logs bills stored bytes every month; never-expiring groups only grow.
+    """
+    groups = [
+        f
+        for f in report.findings
+        if f.check_id == "logs.retention_defined"
+        and f.status is Status.FAIL
+        and isinstance(f.evidence.get("storedBytes"), int)
+    ]
+    if not groups:
+        return ""
+    total = sum(int(f.evidence["storedBytes"]) for f in groups)
+    largest = max(groups, key=lambda f: int(f.evidence["storedBytes"]))
+    name = short_resource(largest.resource_id).removeprefix("log-group:").removesuffix(":*")
+    what = "log group never expires" if len(groups) == 1 else "log groups never expire"
+    return (
+        f"Cost: {len(groups)} {what}, "
+        f"holding {human_bytes(total)} (largest: {name}, "
+        f"{human_bytes(int(largest.evidence['storedBytes']))})"
+    )
 
 
 def summary_line(report: Report, *, show_pass: bool = False) -> str:

@@ -1,0 +1,187 @@
+"""S3 server access logging: is every request to a bucket recorded? (controls.md §8)
+
+Each bucket is judged in its own region. Buckets that are log targets (they receive
+another bucket's server access logs, CloudTrail logs or VPC flow logs) are exempt, as Security Hub
+S3.9 advises: logging the log bucket into another bucket only moves the problem. A bucket
+logging into itself is not exempted for that: it is judged, and has logging.
+
+The reads are the ones `s3.request_metrics_enabled` and `vpc.flow_logs_enabled` make
+(ListBuckets, GetBucketLocation, GetBucketLogging, DescribeTrails, DescribeFlowLogs),
+memoized per scan, so running them together costs no more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from awsobs.aws.errors import AwsError
+from awsobs.aws.session import global_region
+from awsobs.checks.cloudtrail_trails import all_trails
+from awsobs.checks.s3_metrics import bucket_region
+from awsobs.context import Context
+from awsobs.model import Finding, Severity
+from awsobs.registry import check
+
+BUCKET = "AWS::S3::Bucket"
+
+
+def _names_here(ctx: Context) -> list[str]:
+    """Names of this region's buckets (raises `AwsError`)."""
+    home = global_region(ctx.partition)
+    names = [str(b["Name"]) for b in ctx.call("s3", "ListBuckets", home).get("Buckets", ())]
+    where = ctx.map(
+        lambda n: bucket_region(
+            ctx.call("s3", "GetBucketLocation", home, Bucket=n).get("LocationConstraint")
+        ),
+        names,
+    )
+    return sorted(n for n, r in zip(names, where, strict=True) if r == ctx.region)
+
+
+def _logging(ctx: Context, name: str) -> Mapping[str, Any] | AwsError:
+    try:
+        status: Mapping[str, Any] = ctx.call("s3", "GetBucketLogging", Bucket=name)
+    except AwsError as err:
+        return err
+    return status
+
+
+def _flow_log_targets(ctx: Context) -> tuple[dict[str, str], tuple[str, AwsError] | None]:
+    """Buckets that receive VPC flow logs from any scanned region, and the first listing
+    error (region, error), if any."""
+    targets: dict[str, str] = {}
+    first_error: tuple[str, AwsError] | None = None
+
+    def listing(region: str) -> list[Mapping[str, Any]] | AwsError:
+        try:
+            return list(ctx.call("ec2", "DescribeFlowLogs", region).get("FlowLogs", ()))
+        except AwsError as err:
+            return err
+
+    for region, answer in zip(ctx.regions, ctx.map(listing, ctx.regions), strict=True):
+        if isinstance(answer, AwsError):
+            first_error = first_error or (region, answer)
+            continue
+        for fl in answer:
+            destination = str(fl.get("LogDestination") or "")
+            if fl.get("LogDestinationType") == "s3" and destination.startswith("arn:"):
+                bucket = destination.split(":::", 1)[-1].split("/", 1)[0]
+                targets.setdefault(bucket, f"VPC flow logs ({fl.get('FlowLogId', '?')})")
+    return targets, first_error
+
+
+def _remediation(name: str) -> str:
+    return (
+        f"aws s3api put-bucket-logging --bucket {name} --bucket-logging-status "
+        f'\'{{"LoggingEnabled":{{"TargetBucket":"<log-bucket>","TargetPrefix":"{name}/"}}}}\''
+    )
+
+
+@check(
+    id="s3.server_access_logging",
+    title="Buckets have S3 server access logging (log-target buckets exempt)",
+    severity=Severity.MEDIUM,
+    permissions=[
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "s3:GetBucketLogging",
+        "cloudtrail:DescribeTrails",
+        "ec2:DescribeFlowLogs",
+    ],
+    remediation=_remediation("<bucket>"),
+)
+def server_access_logging(ctx: Context) -> Iterator[Finding]:
+    """One finding per bucket of the region (Security Hub S3.9, Config
+    `s3-bucket-logging-enabled`). PASS when GetBucketLogging returns `LoggingEnabled`
+    (target bucket and prefix in the evidence); FAIL when it does not. A bucket that
+    receives another bucket's server access logs, the logs of a CloudTrail trail or the
+    VPC flow logs of the scanned regions, is NOT_APPLICABLE, naming what it receives
+    (CloudTrail buckets have their own check, `cloudtrail.bucket_access_logging`). When
+    the trails or flow logs of some region cannot be listed, a bucket without logging is
+    UNKNOWN (it may be a log target). UNKNOWN for a bucket whose logging cannot be read;
+    one UNKNOWN for the region when the buckets cannot be listed; NOT_APPLICABLE when the
+    region has no bucket. CloudTrail S3 data events are an alternative object-level audit
+    source (`cloudtrail.s3_data_events_read`, `_write`); this check reports server access
+    logging only.
+    """
+    try:
+        names = _names_here(ctx)
+    except AwsError as err:
+        yield ctx.unknown_from(err, *ctx.region_resource(), "could not list buckets")
+        return
+    if not names:
+        yield ctx.not_applicable(*ctx.region_resource(), f"no S3 buckets in {ctx.region}")
+        return
+    statuses = dict(zip(names, ctx.map(lambda n: _logging(ctx, n), names), strict=True))
+    targets: dict[str, str] = {}
+    listing = all_trails(ctx)
+    for trail in listing.trails:
+        if trail.bucket in statuses and trail.bucket not in targets:
+            targets[trail.bucket] = f"CloudTrail logs of {trail.label}"
+    for source, status in statuses.items():
+        if isinstance(status, AwsError):
+            continue
+        target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
+        if target in statuses and target != source and target not in targets:
+            targets[target] = f"server access logs of bucket '{source}'"
+    flow_targets, flow_error = _flow_log_targets(ctx)
+    for bucket, label in flow_targets.items():
+        if bucket in statuses:
+            targets.setdefault(bucket, label)
+    unreadable = sorted(n for n, s in statuses.items() if isinstance(s, AwsError))
+    trail_error = next(iter(sorted(listing.errors.items())), None)
+
+    for name in names:
+        arn = f"arn:{ctx.partition}:s3:::{name}"
+        status = statuses[name]
+        evidence: dict[str, Any] = {"bucket": name}
+        if name in targets:
+            yield ctx.not_applicable(
+                BUCKET,
+                arn,
+                f"bucket '{name}' is a log target: it receives {targets[name]}",
+                evidence={**evidence, "receives": targets[name]},
+            )
+            continue
+        if isinstance(status, AwsError):
+            yield ctx.unknown_from(
+                status, BUCKET, arn, f"could not read the logging of bucket '{name}'"
+            )
+            continue
+        enabled = status.get("LoggingEnabled") or {}
+        if enabled.get("TargetBucket"):
+            target = str(enabled["TargetBucket"])
+            prefix = str(enabled.get("TargetPrefix") or "")
+            evidence.update(target_bucket=target, target_prefix=prefix)
+            where = f"s3://{target}/{prefix}"
+            if target == name:
+                where = f"itself ({where})"
+            yield ctx.passed(
+                BUCKET, arn, f"access to bucket '{name}' is logged to {where}", evidence=evidence
+            )
+            continue
+        evidence["target_bucket"] = None
+        blocking = trail_error or flow_error
+        if blocking is not None:
+            what = "trails" if trail_error is not None else "flow logs"
+            err_region, listing_error = blocking
+            yield ctx.unknown_from(
+                listing_error,
+                BUCKET,
+                arn,
+                f"bucket '{name}' has no server access logging, but whether it receives "
+                f"CloudTrail or flow logs (and is exempt) is unknown: could not list {what} "
+                f"in {err_region}",
+                evidence=evidence,
+            )
+            continue
+        if unreadable:
+            evidence["buckets_whose_logging_is_unreadable"] = unreadable
+        yield ctx.failed(
+            BUCKET,
+            arn,
+            f"bucket '{name}' has no server access logging: requests to it leave no record",
+            evidence=evidence,
+            remediation=_remediation(name),
+        )
