@@ -5,7 +5,8 @@ access logging, a DynamoDB table, a REST API with a well-configured `prod` stage
 bare `dev` stage, and two instances: `web-1` runs the CloudWatch Agent (memory and disk
 metrics, a role that may send them, SSM online), `web-2` has no agent and a role that may
 only talk to SSM; in eu-west-1 a well-configured single-region trail and a Lambda function; and
-nothing at all in us-west-2. Nothing records data events. Alarms: see demo_alarms.py.
+nothing at all in us-west-2. Nothing records data events. Alarms: see demo_alarms.py; log
+retention, flow logs and AWS Config: see demo_logging.py.
 No request leaves the process: credentials are fake and endpoint settings are cleared.
 """
 
@@ -24,8 +25,10 @@ import boto3
 from moto import mock_aws
 
 from awsobs.demo_alarms import seed_alarms
+from awsobs.demo_logging import seed_logging
 from awsobs.demo_moto import (
     install_alarm_extensions,
+    install_config_extension,
     install_ssm_extension,
     install_trail_status_extension,
     reset_alarm_extensions,
@@ -47,6 +50,7 @@ def run_demo(progress: ProgressCallback | None = None) -> Report:
         install_trail_status_extension()
         install_ssm_extension()
         install_alarm_extensions()
+        install_config_extension()
         reset_ssm()
         reset_alarm_extensions()
         session = boto3.Session(
@@ -87,6 +91,7 @@ def seed(session: boto3.Session) -> None:
     _rest_api(session, "us-east-1")
     _instances(session, "us-east-1")
     seed_alarms(session)
+    seed_logging(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:

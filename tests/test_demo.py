@@ -96,6 +96,23 @@ def test_demo_reports_the_seeded_gaps_and_exits_1() -> None:
     }
     assert status == {"web-1": "PASS", "web-2": "FAIL"}
     assert got[("cwalarm.root_usage", "123456789012")] == "FAIL"  # no multi-region trail
+    # Logs, flow logs, AWS Config, tracing (demo_logging.py): a good and a bad case of each.
+    assert alarm_verdict("logs.retention_defined", "debug") == "FAIL"
+    assert alarm_verdict("logs.retention_defined", "shop-access") == "PASS"
+    assert alarm_verdict("logs.retention_minimum", "shop-access") == "FAIL"  # 7 days
+    assert alarm_verdict("logs.retention_minimum", "audit-trail") == "PASS"
+    assert alarm_verdict("lambda.log_retention", "checkout") == "PASS"
+    assert alarm_verdict("lambda.xray_active", "checkout") == "FAIL"
+    assert alarm_verdict("s3.server_access_logging", "demo-uploads") == "FAIL"
+    assert alarm_verdict("s3.server_access_logging", "demo-access-logs") == "NOT_APPLICABLE"
+    assert alarm_verdict("s3.server_access_logging", "demo-flow-logs") == "NOT_APPLICABLE"
+    flow = {f["region"]: f["status"] for f in doc["findings"]
+            if f["check_id"] == "vpc.flow_logs_enabled"}  # fmt: skip
+    assert flow == {"eu-west-1": "PASS", "us-east-1": "FAIL", "us-west-2": "FAIL"}
+    assert got[("config.recorder_all_regions", "eu-west-1")] == "PASS"
+    assert got[("config.recorder_all_regions", "us-east-1")] == "FAIL"  # stopped
+    assert got[("config.recorder_all_regions", "123456789012")] == "PASS"  # IAM in eu-west-1
+    assert got[("config.delivery_channel_ok", "eu-west-1")] == "PASS"
     assert doc["summary"]["UNKNOWN"] == 0
 
 
