@@ -70,7 +70,14 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "apigatewayv2:GetStages": sum(m.v2_apis.get(r, 0) for r in regions),
         "apigateway:GetAccount": len(apigw_regions),
         "iam:GetRole": 1 if apigw_regions else 0,
-        "logs:DescribeLogGroups": len(groups),
+        # one full listing per region (retention checks) plus a prefix read per API
+        # Gateway access-log destination (the delivery checks)
+        "logs:DescribeLogGroups": len(regions) + len(groups),
+        "ec2:DescribeVpcs": len(regions),
+        "ec2:DescribeFlowLogs": len(regions),
+        "config:DescribeConfigurationRecorders": len(regions),
+        "config:DescribeConfigurationRecorderStatus": len(regions),
+        "config:DescribeDeliveryChannels": len(regions),
         "sts:GetCallerIdentity": 1,
         "ec2:DescribeRegions": 1,
         "cloudtrail:DescribeTrails": len(regions),
