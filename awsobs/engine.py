@@ -27,6 +27,7 @@ from awsobs.aws.session import (
     prefetch_regions,
     resolve_identity,
 )
+from awsobs.config import DEFAULT_MAX_WORKERS
 from awsobs.context import Context, ScanState
 from awsobs.errors import UsageError
 from awsobs.model import Finding, Report, Scope
@@ -37,8 +38,6 @@ log = logging.getLogger("awsobs")
 
 ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 """What every scan calls before any check: who the caller is, and which regions exist."""
-
-DEFAULT_MAX_WORKERS = 16
 
 
 @dataclass(frozen=True)
