@@ -10,21 +10,31 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from awsobs import __version__
-from awsobs.aws.session import open_session
+from awsobs.cli_org import (
+    add_account_flags,
+    add_merge_command,
+    many_accounts,
+    merged_report,
+    scan_many,
+)
 from awsobs.cli_output import Destination, destinations, emit, note, write_atomic
-from awsobs.config import FAIL_ON, load_config
+from awsobs.config import DEFAULT_MAX_WORKERS, FAIL_ON, load_config
 from awsobs.diff import Diff, diff_reports, load_report
-from awsobs.engine import DEFAULT_MAX_WORKERS, Progress, ProgressCallback, scan
 from awsobs.errors import AwsobsError, UsageError
 from awsobs.model import Report, Severity
-from awsobs.policy import render_policy
 from awsobs.registry import REGISTRY
 from awsobs.report import FORMATS
 from awsobs.report.catalog import CATALOG_FORMATS, render_catalog
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
+
+if TYPE_CHECKING:
+    from awsobs.engine import Progress, ProgressCallback
+
+# boto3 and the checks are imported by the commands that need them, not here: `awsobs
+# --version` and `--help` answer without loading them.
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OLD.json",
         help="a previous JSON report: show what changed, and exit 1 only on new gaps",
     )
+    add_account_flags(p_scan)
     p_scan.set_defaults(func=_cmd_scan)
+    add_merge_command(sub, _add_report_flags, _cmd_merge)
 
     p_diff = sub.add_parser("diff", help="compare two JSON reports: new, resolved, changed gaps")
     p_diff.add_argument("old", metavar="OLD.json", help="the earlier JSON report")
@@ -175,7 +187,11 @@ def _cmd_checks(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
+    from awsobs.aws.session import open_session
+    from awsobs.engine import scan
+
     dests = destinations(args.output, args.format)
+    several = many_accounts(args)
     config = load_config(args.config)
     baseline = load_report(args.baseline) if args.baseline else None
     options = dict(config.options)
@@ -183,23 +199,22 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         options["cwagent_namespace"] = args.cwagent_namespace
     args.fail_on = args.fail_on or config.fail_on
     session = open_session(args.profile)
-    report = _with_progress(
-        args,
-        lambda progress: scan(
-            session,
-            regions=args.regions or config.regions,
-            checks=args.checks or config.checks,
-            exclude_checks=args.exclude_checks or config.exclude_checks,
-            max_workers=(
-                args.max_workers
-                if args.max_workers is not None
-                else config.max_workers or DEFAULT_MAX_WORKERS
-            ),
-            options=options,
-            progress=progress,
-            suppressions=config.suppressions,
+    kwargs: dict[str, Any] = {
+        "regions": args.regions or config.regions,
+        "checks": args.checks or config.checks,
+        "exclude_checks": args.exclude_checks or config.exclude_checks,
+        "max_workers": (
+            args.max_workers
+            if args.max_workers is not None
+            else config.max_workers or DEFAULT_MAX_WORKERS
         ),
-    )
+        "options": options,
+        "suppressions": config.suppressions,
+    }
+    if several:
+        report = _with_progress(args, lambda progress: scan_many(args, session, kwargs, progress))
+    else:
+        report = _with_progress(args, lambda progress: scan(session, progress=progress, **kwargs))
     diff = diff_reports(baseline, report.to_dict()) if baseline is not None else None
     return _finish(report, args, dests, diff)
 
@@ -214,6 +229,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         ) from None
     report = _with_progress(args, lambda progress: run_demo(progress=progress))
     return _finish(report, args, dests)
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    dests = destinations(args.output, args.format)
+    return _finish(merged_report(args.reports), args, dests)
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
@@ -231,6 +251,8 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
+    from awsobs.policy import render_policy
+
     config = load_config(args.config)
     checks = REGISTRY.select(
         args.checks or config.checks, args.exclude_checks or config.exclude_checks

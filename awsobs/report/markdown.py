@@ -48,10 +48,14 @@ def render(report: Report) -> str:
     unknown = sorted((f for f in shown if f.status is Status.UNKNOWN), key=_order)
     suppressed = sorted((f for f in report.findings if f.suppressed), key=_order)
     counts = report.summary()
-    accounts = ", ".join(report.accounts)
+    accounts = (
+        f"account {report.accounts[0]}"
+        if len(report.accounts) == 1
+        else f"{len(report.accounts)} accounts"
+    )
     title = f"{len(fails)} gap{'s' if len(fails) != 1 else ''}" if fails else "no gaps"
     lines = [
-        f"## awsobs: {title} in account {accounts}",
+        f"## awsobs: {title} in {accounts}",
         "",
         f"**{len(fails)} FAIL** · {len(unknown)} UNKNOWN · {counts['PASS']} PASS · "
         f"{counts['NOT_APPLICABLE']} not applicable · {len(suppressed)} suppressed — "

@@ -26,18 +26,48 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
     shown = {Status.FAIL, Status.UNKNOWN}
     if show_pass:
         shown |= {Status.PASS, Status.NOT_APPLICABLE}
+    message_width = max(30, width - 45) if width else None
+    visible = [f for f in report.findings if f.status in shown and not f.suppressed]
+    lines: list[str] = []
+    if len(report.accounts) > 1:  # an organization: one section per account
+        by_account: dict[str, list[Finding]] = defaultdict(list)
+        for f in visible:
+            by_account[f.account_id].append(f)
+        for account in sorted(by_account):
+            found = by_account[account]
+            fails = sum(f.status is Status.FAIL for f in found)
+            unknown = sum(f.status is Status.UNKNOWN for f in found)
+            lines += [f"== account {account}: {fails} FAIL, {unknown} UNKNOWN", ""]
+            lines.extend(_check_groups(found, report.checks, message_width))
+    else:
+        lines.extend(_check_groups(visible, report.checks, message_width))
+    if not visible:
+        lines.append("No gaps found." if not show_pass else "No findings.")
+        lines.append("")
+    lines.extend(_suppressed_section(report, message_width))
+    cost = cost_line(report)
+    if cost:
+        lines.append(cost)
+    lines.append(summary_line(report, show_pass=show_pass))
+    for error in report.errors:
+        lines.append(f"error: {error}")
+    return "\n".join(lines) + "\n"
+
+
+def _check_groups(
+    findings: list[Finding], checks: tuple[str, ...], message_width: int | None
+) -> list[str]:
+    """One block per check: heading, a row per resource, then up to three fixes."""
     groups: dict[str, list[Finding]] = defaultdict(list)
-    for f in report.findings:
-        if f.status in shown and not f.suppressed:
-            groups[f.check_id].append(f)
-    position = {check_id: i for i, check_id in enumerate(report.checks)}
+    for f in findings:
+        groups[f.check_id].append(f)
+    position = {check_id: i for i, check_id in enumerate(checks)}
 
     def group_key(check_id: str) -> tuple[int, int, int]:
         best = min(_ORDER[f.status] for f in groups[check_id])
         severity = -groups[check_id][0].severity.rank
         return best, severity, position.get(check_id, len(position))
 
-    message_width = max(30, width - 45) if width else None
     lines: list[str] = []
     for check_id in sorted(groups, key=group_key):
         rows = sorted(groups[check_id], key=_row_order)
@@ -56,17 +86,7 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
         if len(fixes) > _MAX_FIXES:
             lines.append(f"  ... and {len(fixes) - _MAX_FIXES} more fixes in the JSON report")
         lines.append("")
-    if not groups:
-        lines.append("No gaps found." if not show_pass else "No findings.")
-        lines.append("")
-    lines.extend(_suppressed_section(report, message_width))
-    cost = cost_line(report)
-    if cost:
-        lines.append(cost)
-    lines.append(summary_line(report, show_pass=show_pass))
-    for error in report.errors:
-        lines.append(f"error: {error}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _row_order(f: Finding) -> tuple[int, int, str, str]:
@@ -135,6 +155,10 @@ def cost_line(report: Report) -> str:
     )
 
 
+def _accounts(accounts: tuple[str, ...]) -> str:
+    return f"account {accounts[0]}" if len(accounts) == 1 else f"{len(accounts)} accounts"
+
+
 def summary_line(report: Report, *, show_pass: bool = False) -> str:
     counts = report.summary()
     parts = [f"{counts[s.value]} {s.value}" for s in Status]
@@ -144,6 +168,6 @@ def summary_line(report: Report, *, show_pass: bool = False) -> str:
     hidden = "" if show_pass else " (PASS and NOT_APPLICABLE hidden: --show-pass)"
     return (
         f"Summary: {', '.join(parts)}{hidden} | {len(report.checks)} checks, "
-        f"{len(report.regions)} regions, account {', '.join(report.accounts)}, "
+        f"{len(report.regions)} regions, {_accounts(report.accounts)}, "
         f"{report.api_calls} API calls, {report.duration_s:.1f} s"
     )
