@@ -10,7 +10,7 @@ from awsobs.checks.cis_controls import CONTROLS
 from awsobs.demo_alarms import metric_alarm
 
 if TYPE_CHECKING:
-    from scenarios import Manifest
+    from seeder import Manifest
 
 
 class AlarmSeeding:

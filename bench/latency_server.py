@@ -11,11 +11,14 @@ its requests. The request counter is the server's own view, to check the scanner
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs
 
 from moto.moto_api._internal import moto_api_backend
 from moto.moto_server.werkzeug_app import (
@@ -45,21 +48,40 @@ class QuietHandler(MotoRequestHandler):
 class LatencyMiddleware:
     """WSGI middleware: count the request (by signing service), sleep, then call moto.
 
-    Also keeps the largest number of requests seen in progress at once (`max_in_flight`).
+    Also keeps the largest number of requests seen in progress at once (`max_in_flight`),
+    and counts each distinct request (credentials, region, service, method, path, query,
+    body digest) to find any sent twice (`duplicates()`).
     """
 
     def __init__(self, app: Any, latency_s: float) -> None:
         self.app = app
         self.latency_s = latency_s  # may be changed between phases (seed fast, scan slow)
         self.by_service: Counter[str] = Counter()
+        self.by_request: Counter[tuple[str, ...]] = Counter()
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        service = _signing_service(environ.get("HTTP_AUTHORIZATION", ""))
+        key, service, region = _credential(environ.get("HTTP_AUTHORIZATION", ""))
+        body = b""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length:
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+        request = (
+            key,
+            region,
+            service,
+            _operation(environ, body),
+            environ.get("REQUEST_METHOD", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            hashlib.sha1(body).hexdigest(),
+        )
         with self._lock:
             self.by_service[service] += 1
+            self.by_request[request] += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -78,15 +100,45 @@ class LatencyMiddleware:
     def reset_count(self) -> None:
         with self._lock:
             self.by_service.clear()
+            self.by_request.clear()
             self.max_in_flight = self.in_flight
 
+    def duplicates(self) -> list[dict[str, Any]]:
+        """Requests received more than once since the last reset (same credentials too)."""
+        with self._lock:
+            repeated = [(k, n) for k, n in self.by_request.items() if n > 1]
+        return [
+            {
+                "region": k[1],
+                "operation": f"{k[2]}:{k[3]}",
+                "path": k[5],
+                "query": k[6],
+                "times": n,
+            }
+            for k, n in repeated
+        ]
 
-def _signing_service(auth: str) -> str:
-    """`cloudtrail` from `AWS4-HMAC-SHA256 Credential=key/date/region/cloudtrail/aws4_request`."""
+
+def _credential(auth: str) -> tuple[str, str, str]:
+    """(key, region, service) of `AWS4-HMAC-SHA256 Credential=key/date/region/service/...`."""
     try:
-        return auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")[3]
+        parts = auth.split("Credential=", 1)[1].split(",", 1)[0].split("/")
+        return parts[0], parts[2], parts[3]
     except IndexError:
-        return "unsigned"
+        return "", "", "unsigned"
+
+
+def _operation(environ: dict[str, Any], body: bytes) -> str:
+    """The operation name where the request carries it (JSON target, query Action), else
+    the method and path (REST protocols)."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    for form in (environ.get("QUERY_STRING", ""), body[:4096].decode("latin-1")):
+        action = parse_qs(form).get("Action")
+        if action:
+            return action[0]
+    return f"{environ.get('REQUEST_METHOD', '')} {environ.get('PATH_INFO', '')}"
 
 
 class LatencyServer:
@@ -106,6 +158,9 @@ class LatencyServer:
 
     def reset_count(self) -> None:
         self.middleware.reset_count()
+
+    def duplicates(self) -> list[dict[str, Any]]:
+        return self.middleware.duplicates()
 
     def set_latency(self, seconds: float) -> None:
         self.middleware.latency_s = seconds

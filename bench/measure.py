@@ -1,34 +1,29 @@
-"""Measure one `awsobs.scan` against an endpoint, in a fresh interpreter; print JSON.
+"""Run `python -m awsobs ...` as a user would, in a child process, and measure it.
 
-`run.py` starts this script once per measurement, so that
-- the process's peak RSS is that of one scan, not of the moto server, the seeding, or
-  earlier scans (a peak only ever grows);
-- the scan starts cold (imports done, no botocore caches), as a CLI run would;
-- the scanner does not share a GIL with the moto server it is talking to.
-
-tracemalloc slows allocation-heavy code, so `--trace` is a separate run: wall time and
-RSS come from an untraced run, the Python-heap peak from a traced one.
-
-    python bench/measure.py --endpoint http://127.0.0.1:PORT --workers 4 [--trace]
+Each measured command is a fresh interpreter (cold imports, no botocore caches) with only
+the benchmark's endpoint and fake credentials in its AWS_* environment. Measured per
+child: wall time around the process (perf_counter from spawn to reaping), its CPU time
+(user + system, from os.wait4's rusage: CPU time is never inherited), and its own peak
+RSS, which bench/child_site/sitecustomize.py writes at exit (VmHWM; see there why not
+wait4's ru_maxrss). The same sitecustomize refuses connections to anything but
+127.0.0.1.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import resource
 import socket
+import subprocess
 import sys
+import tempfile
+import threading
 import time
-import tracemalloc
-from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import boto3
-
-import awsobs
-
+HERE = Path(__file__).resolve().parent
+CHILD_SITE = HERE / "child_site"
 LOOPBACK = "127.0.0.1"
 
 
@@ -44,12 +39,11 @@ def loopback_only() -> None:
     socket.socket.connect = guarded  # type: ignore[method-assign]
 
 
-def use_endpoint(endpoint: str) -> None:
-    """Only the benchmark's fake credentials and endpoint; no profile or config of the user's."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            del os.environ[name]
-    os.environ.update(
+def bench_environment(endpoint: str) -> dict[str, str]:
+    """This process's environment without AWS_*, plus the benchmark's endpoint and fake
+    credentials: no profile, config or endpoint of the user's is read."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
         AWS_ENDPOINT_URL=endpoint,
         AWS_ACCESS_KEY_ID="bench",
         AWS_SECRET_ACCESS_KEY="bench",
@@ -58,67 +52,48 @@ def use_endpoint(endpoint: str) -> None:
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         AWS_EC2_METADATA_DISABLED="true",
     )
+    return env
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB.
-
-    Linux: VmHWM of /proc/self/status. Not `getrusage().ru_maxrss`: Linux carries that over
-    from the parent across fork and exec, so a child of the (large) moto process would
-    report the parent's peak. Elsewhere: ru_maxrss (bytes on macOS).
-    """
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / 2**20 if sys.platform == "darwin" else rss / 1024
+def use_endpoint(endpoint: str) -> None:
+    """The same, for this process (the seeding clients)."""
+    env = bench_environment(endpoint)
+    for name in list(os.environ):
+        if name not in env:
+            del os.environ[name]
+    os.environ.update(env)
 
 
-def measure(endpoint: str, regions: str, workers: int, trace: bool) -> dict[str, Any]:
-    """Scan once; wall and CPU time, memory, request counts and findings by status."""
-    loopback_only()
-    use_endpoint(endpoint)
-    session = boto3.Session()  # after the environment is set: it reads it once
-    before = peak_rss_mb()
-    if trace:
-        tracemalloc.start()
-    started, cpu = time.perf_counter(), time.process_time()
-    report = awsobs.scan(session, regions=regions, max_workers=workers)
-    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
-    tracemalloc.stop()
-    statuses = Counter(f.status.value for f in report.findings)
-    return {
-        "workers": workers,
-        "traced": trace,
-        "wall_s": wall,
-        "cpu_s": cpu,  # user + system time of all the scanner's threads
-        "duration_s": report.duration_s,
-        "api_calls": report.api_calls,
-        "api_calls_by_operation": dict(sorted(report.api_calls_by_operation.items())),
-        "regions": list(report.regions),
-        "findings": {s.value: statuses.get(s.value, 0) for s in awsobs.Status},
-        "tracemalloc_peak_mb": peak,
-        "peak_rss_before_scan_mb": before,
-        "peak_rss_mb": peak_rss_mb(),
-    }
+@dataclass
+class ChildRun:
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float | None
+    stdout: str
+    stderr: str
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--endpoint", required=True)
-    parser.add_argument("--workers", type=int, default=16)
-    parser.add_argument("--regions", default="all")
-    parser.add_argument("--trace", action="store_true", help="measure the tracemalloc peak")
-    args = parser.parse_args()
-    if not args.endpoint.startswith(f"http://{LOOPBACK}:"):
-        parser.error(f"--endpoint must be http://{LOOPBACK}:<port>")
-    print(json.dumps(measure(args.endpoint, args.regions, args.workers, args.trace)))
-
-
-if __name__ == "__main__":
-    main()
+def run_child(args: list[str], env: dict[str, str], timeout: float = 900) -> ChildRun:
+    """`python <args>` in `env`; wall, CPU and peak RSS of that child alone."""
+    with tempfile.TemporaryDirectory(prefix="awsobs-bench-") as tmp:
+        rss_file = Path(tmp) / "rss"
+        child_env = dict(env, BENCH_CHILD="1", BENCH_RSS_FILE=str(rss_file))
+        path = [str(CHILD_SITE), *filter(None, [env.get("PYTHONPATH")])]
+        child_env["PYTHONPATH"] = os.pathsep.join(path)
+        with open(Path(tmp) / "out", "w+") as out, open(Path(tmp) / "err", "w+") as err:
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, *args], env=child_env, stdout=out, stderr=err)
+            timer = threading.Timer(timeout, proc.kill)
+            timer.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
+            wall = time.perf_counter() - started
+            proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read(), err.read()
+        peak = int(rss_file.read_text()) / 1024 if rss_file.exists() else None
+    return ChildRun(proc.returncode, wall, usage.ru_utime + usage.ru_stime, peak, stdout, stderr)

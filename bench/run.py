@@ -1,205 +1,282 @@
-"""Benchmark `awsobs.scan`: wall time, peak memory and AWS requests on a slow moto server.
+"""Benchmark `awsobs scan` as a user runs it: wall time, peak RSS and AWS requests.
 
-For each worker count: start a fresh latency server (empty account), seed the scenario
-and scan once to warm moto up, all with no latency; then turn the latency on, and for
-each measured scan reset the server's request counter and scan in a child process
-(`measure.py`): `--repeat` timed scans, then one under tracemalloc. Prints a markdown
-table and writes it as JSON to bench/results/latest.json. Flags operations sent more
-often than the account needs, and any difference between the scanner's request count
-and the server's.
+Starts a latency moto server on 127.0.0.1 (empty account), seeds the scenario and scans
+once untimed to warm moto up, all with no latency; then turns the latency on and, for
+each measured scan, resets the server's request counter and runs
+`python -m awsobs scan --format json ...` in a child process (measure.py). Also times
+`awsobs --version` and `awsobs checks`. Writes JSON (--output) and Markdown (--markdown).
 
-    python bench/run.py [--latency-ms 50] [--scenario large] [--workers 1,4,16]
-                        [--regions all|us-east-1,eu-west-1] [--repeat 1]
+    python bench/run.py [--scenario small] [--latency-ms 50] [--repeat 3]
+                        [--workers 16] [--regions scenario|all|r1,r2]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import platform
 import statistics
-import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from expected import expected_total, per_resource_type
 from latency_server import latency_server
-from measure import loopback_only, use_endpoint
-from scenarios import SCENARIOS, Manifest
+from measure import bench_environment, loopback_only, run_child, use_endpoint
+from scenarios import SCENARIOS, Scenario, Seeded
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "latest.json"
+MARKDOWN = HERE / "results" / "latest.md"
+CLI_RUNS = 5
+# (scenario, latency ms) -> (wall s, peak RSS MiB); and the CLI's own commands.
+TARGETS: dict[tuple[str, float], tuple[float, float | None]] = {
+    ("small", 0): (1.5, 120),
+    ("small", 50): (2.5, None),
+    ("x10", 50): (4.0, None),
+    ("regions17", 50): (3.0, None),
+    ("org50", 50): (30.0, 400),
+}
+CLI_TARGETS = {"awsobs --version": 0.3, "awsobs checks": 0.6}
 
 
-def child(endpoint: str, regions: str, workers: int, trace: bool) -> dict[str, Any]:
-    """One scan in a fresh interpreter (see measure.py for why)."""
-    cmd = [sys.executable, str(HERE / "measure.py"), "--endpoint", endpoint]
-    cmd += ["--regions", regions, "--workers", str(workers)] + (["--trace"] if trace else [])
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False)
+def scan_args(seeded: Seeded, regions: str, workers: int) -> list[str]:
+    cmd = ["-m", "awsobs", "scan", "--format", "json", "--fail-on", "none"]
+    cmd += ["--max-workers", str(workers), *seeded.scan_args]
+    if regions == "scenario":
+        regions = ",".join(seeded.regions) if seeded.regions else "all"
+    return [*cmd, "--regions", regions]
+
+
+def check_cli(scenario: str, sc: Scenario) -> None:
+    """Fail early, before seeding, if the scan needs a flag this awsobs lacks."""
+    if sc.requires is None:
+        return
+    done = run_child(["-m", "awsobs", "scan", "--help"], bench_environment("http://127.0.0.1:1"))
+    if sc.requires not in done.stdout.split():
+        raise SystemExit(
+            f"scenario {scenario} needs awsobs scan {sc.requires} (not in `awsobs scan --help` yet)"
+        )
+
+
+def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
+    server.reset_count()
+    done = run_child(cmd, bench_environment(server.url))
     if done.returncode != 0:
-        raise SystemExit(f"measure.py failed ({done.returncode}):\n{done.stderr}")
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
-def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
-    """What a scan of `regions` needs: one listing per region and one read per trail/bucket."""
-    trails = [t for t in m.trails.values() if t[1] or t[0] in regions]
-
-    def pages(counts: dict[str, int], size: int) -> int:
-        return sum(max(1, -(-counts.get(r, 0) // size)) for r in regions)
-
-    apigw_regions = [r for r in regions if m.rest_apis.get(r) or m.v2_apis.get(r)]
-    groups = [g for g in m.log_destinations if g.split(":")[3] in regions]
-    ec2_regions = [r for r in regions if m.instances.get(r)]
-    silent = sum(m.silent_instances.get(r, 0) for r in regions)
+        raise SystemExit(f"awsobs scan failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    doc = json.loads(done.stdout)
+    statuses: dict[str, int] = {}
+    for f in doc["findings"]:
+        statuses[f["status"]] = statuses.get(f["status"], 0) + 1
+    by_op = doc["scan"]["api_calls_by_operation"]
     return {
-        "ec2:DescribeInstances": len(regions),
-        # the agent's namespace once per region with instances, and each alarmed metric
-        "cloudwatch:ListMetrics": len(ec2_regions)
-        + sum(len(m.alarm_metrics.get(r, ())) for r in regions),
-        "ssm:DescribeInstanceInformation": len(ec2_regions),
-        "ssm:ListAssociations": len([r for r in regions if m.silent_instances.get(r)]),
-        "ssm:ListInventoryEntries": silent,
-        "iam:GetInstanceProfile": 1 if ec2_regions else 0,
-        "iam:ListAttachedRolePolicies": 1 if ec2_regions else 0,
-        "iam:ListRolePolicies": 1 if ec2_regions else 0,
-        "iam:GetRolePolicy": 1 if ec2_regions else 0,
-        "apigateway:GetRestApis": len(regions),
-        "apigatewayv2:GetApis": len(regions),
-        "apigateway:GetStages": sum(m.rest_apis.get(r, 0) for r in regions),
-        "apigatewayv2:GetStages": sum(m.v2_apis.get(r, 0) for r in regions),
-        "apigateway:GetAccount": len(apigw_regions),
-        "iam:GetRole": 1 if apigw_regions else 0,
-        # one full listing per region (retention checks) plus a prefix read per API
-        # Gateway access-log destination (the delivery checks)
-        "logs:DescribeLogGroups": len(regions) + len(groups),
-        "ec2:DescribeVpcs": len(regions),
-        "ec2:DescribeFlowLogs": len(regions),
-        "config:DescribeConfigurationRecorders": len(regions),
-        "config:DescribeConfigurationRecorderStatus": len(regions),
-        "config:DescribeDeliveryChannels": len(regions),
-        "sts:GetCallerIdentity": 1,
-        "ec2:DescribeRegions": 1,
-        "cloudtrail:DescribeTrails": len(regions),
-        "cloudtrail:GetTrailStatus": len(trails),
-        "cloudtrail:GetEventSelectors": len(trails),
-        "dynamodb:ListTables": pages(m.tables, 100),
-        "lambda:ListFunctions": pages(m.functions, 50),
-        "s3:ListBuckets": 1,
-        # The S3 checks read every bucket (to tell log targets from buckets that serve
-        # traffic); the alarm checks read all alarms once per region and each topic once.
-        "s3:GetBucketLocation": len(m.buckets),
-        "s3:GetBucketLogging": len(m.buckets),
-        "s3:ListBucketMetricsConfigurations": len(m.app_buckets),
-        "dynamodb:DescribeTable": sum(m.tables.get(r, 0) for r in regions),
-        "cloudwatch:DescribeAlarms": sum(max(1, -(-m.alarms.get(r, 0) // 100)) for r in regions),
-        "sns:ListSubscriptionsByTopic": len(m.topics & set(regions)),
-        "logs:DescribeMetricFilters": len(m.metric_filter_groups & set(regions)),
+        "wall_s": done.wall_s,
+        "cpu_s": done.cpu_s,
+        "peak_rss_mb": done.peak_rss_mb,
+        "duration_s": doc["scan"]["duration_s"],
+        "api_calls": doc["scan"]["api_calls"],
+        "api_calls_by_operation": by_op,
+        "accounts": doc["scan"]["accounts"],
+        "regions": doc["scan"]["regions"],
+        "errors": len(doc["scan"]["errors"]),
+        "findings": statuses,
+        "server_requests": server.requests,
+        "server_by_signing_service": dict(server.middleware.by_service),
+        "server_max_in_flight": server.max_in_flight,
+        "duplicates": server.duplicates(),
     }
 
 
-def bench_one(args: argparse.Namespace, workers: int) -> dict[str, Any]:
-    """Fresh server and account, an untimed warm-up scan, `--repeat` timed scans, a traced one."""
+def bench(args: argparse.Namespace, workers: list[int]) -> dict[str, Any]:
+    sc = SCENARIOS[args.scenario]
+    check_cli(args.scenario, sc)
+    rows = []
     with latency_server(latency_s=0) as server:
-        use_endpoint(server.url)  # no profile or endpoint of the user's reaches the seeding
-        manifest = SCENARIOS[args.scenario](server.url)
-        # moto builds some backends on first use (ec2's takes a second): not AWS's cost.
-        child(server.url, args.regions, workers, trace=False)
-        server.set_latency(args.latency_ms / 1000)
-        runs = []
-        for trace in [False] * args.repeat + [True]:
-            server.reset_count()
-            run = child(server.url, args.regions, workers, trace)
-            run["server_requests"] = server.requests
-            run["server_max_in_flight"] = server.max_in_flight
-            run["server_by_service"] = dict(server.middleware.by_service)
-            runs.append(run)
-    timed, traced = runs[:-1], runs[-1]
-    first = timed[0]
-    expected = expected_calls(manifest, first["regions"])
+        use_endpoint(server.url)  # the seeding clients: fake credentials, local endpoint
+        seeded = sc.seed(server.url)
+        for w in workers:
+            cmd = scan_args(seeded, args.regions, w)
+            server.set_latency(0)
+            scan_once(server, cmd)  # moto builds some backends on first use: not AWS's cost
+            server.set_latency(args.latency_ms / 1000)
+            runs = [scan_once(server, cmd) for _ in range(args.repeat)]
+            rows.append(summarize(args, w, seeded, runs))
+    return {"rows": rows}
+
+
+def summarize(
+    args: argparse.Namespace, workers: int, seeded: Seeded, runs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    first = runs[0]
+    regions, accounts = first["regions"], max(1, len(first["accounts"]))
+    manifests = {a: m for a, m in seeded.manifests.items() if a in first["accounts"]}
+    expected = expected_total(manifests or seeded.manifests, regions)
+    by_op = first["api_calls_by_operation"]
     excess = {
         op: {"sent": n, "expected": expected.get(op, 0)}
-        for op, n in first["api_calls_by_operation"].items()
+        for op, n in by_op.items()
         if n > expected.get(op, 0)
     }
-    mismatched = [r for r in runs if r["server_requests"] != r["api_calls"]]
+    rss = [r["peak_rss_mb"] for r in runs if r["peak_rss_mb"] is not None]
     return {
         "workers": workers,
-        "wall_s": statistics.median(r["wall_s"] for r in timed),
-        "wall_s_all": [r["wall_s"] for r in timed],
-        "cpu_s": statistics.median(r["cpu_s"] for r in timed),
+        "wall_s": statistics.median(r["wall_s"] for r in runs),
+        "wall_s_all": [round(r["wall_s"], 3) for r in runs],
+        "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+        "peak_rss_mb": max(rss) if rss else None,
         "api_calls": first["api_calls"],
         "server_requests": first["server_requests"],
-        "counts_match": not mismatched,
-        "max_in_flight": max(r["server_max_in_flight"] for r in timed),
-        "serial_latency_s": first["api_calls"] * args.latency_ms / 1000,
-        "tracemalloc_peak_mb": traced["tracemalloc_peak_mb"],
-        "peak_rss_mb": max(r["peak_rss_mb"] for r in timed),
-        "peak_rss_before_scan_mb": first["peak_rss_before_scan_mb"],
-        "regions": len(first["regions"]),
+        "counts_match": all(r["api_calls"] == r["server_requests"] for r in runs),
+        "duplicates": first["duplicates"],
+        "max_in_flight": max(r["server_max_in_flight"] for r in runs),
+        "accounts": accounts,
+        "regions": len(regions),
         "findings": first["findings"],
-        "api_calls_by_operation": first["api_calls_by_operation"],
+        "errors": first["errors"],
+        "api_calls_by_operation": by_op,
         "expected_calls": expected,
         "excess_calls": excess,
+        "per_resource_type": per_resource_type(
+            by_op, manifests or seeded.manifests, regions, accounts
+        ),
         "runs": runs,
     }
 
 
-COLUMNS = (
-    "workers | wall s | CPU s | requests (scan / server) | requests × latency s | max in flight"
-    " | tracemalloc peak MiB | peak RSS MiB (before scan) | PASS / FAIL / UNKNOWN / N/A"
-)
+def cli_timings() -> dict[str, dict[str, float]]:
+    env = bench_environment("http://127.0.0.1:1")  # never contacted
+    out = {}
+    for name, args in (("awsobs --version", ["--version"]), ("awsobs checks", ["checks"])):
+        runs = [run_child(["-m", "awsobs", *args], env) for _ in range(CLI_RUNS)]
+        out[name] = {
+            "wall_s": statistics.median(r.wall_s for r in runs),
+            "peak_rss_mb": max(r.peak_rss_mb or 0 for r in runs),
+        }
+    return out
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    lines = [f"| {COLUMNS} |", "|" + "---|" * (COLUMNS.count("|") + 1)]
-    for r in rows:
-        f = r["findings"]
-        lines.append(
-            f"| {r['workers']} | {r['wall_s']:.2f} | {r['cpu_s']:.2f}"
-            f" | {r['api_calls']} / {r['server_requests']}"
-            f" | {r['serial_latency_s']:.2f} | {r['max_in_flight']}"
-            f" | {r['tracemalloc_peak_mb']:.1f}"
-            f" | {r['peak_rss_mb']:.0f} ({r['peak_rss_before_scan_mb']:.0f})"
-            f" | {f['PASS']} / {f['FAIL']} / {f['UNKNOWN']} / {f['NOT_APPLICABLE']} |"
+def machine() -> str:
+    return (
+        f"{platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores,"
+        f" Python {platform.python_version()}, boto3 {version('boto3')},"
+        f" botocore {version('botocore')}, moto {version('moto')}"
+    )
+
+
+def targets(args: argparse.Namespace, result: dict[str, Any]) -> list[str]:
+    out = []
+    target = TARGETS.get((args.scenario, args.latency_ms))
+    if target:
+        wall, rss = target
+        r = result["rows"][0]
+        out.append(
+            f"wall {r['wall_s']:.2f} s < {wall} s: {'met' if r['wall_s'] < wall else 'MISSED'}"
         )
-    return "\n".join(lines)
+        if rss is not None and r["peak_rss_mb"] is not None:
+            met = "met" if r["peak_rss_mb"] < rss else "MISSED"
+            out.append(f"peak RSS {r['peak_rss_mb']:.0f} MiB < {rss} MiB: {met}")
+    for name, limit in CLI_TARGETS.items():
+        t = result["cli"].get(name)
+        if t:
+            met = "met" if t["wall_s"] < limit else "MISSED"
+            out.append(f"{name} {t['wall_s']:.2f} s < {limit} s: {met}")
+    return out
 
 
 def problems(rows: list[dict[str, Any]]) -> list[str]:
     out = []
     for r in rows:
+        w = f"workers={r['workers']}"
         for op, n in r["excess_calls"].items():
-            out.append(f"workers={r['workers']}: {op} sent {n['sent']}, expected {n['expected']}")
+            out.append(f"{w}: {op} sent {n['sent']}, expected {n['expected']}")
         if not r["counts_match"]:
             counts = [(x["api_calls"], x["server_requests"]) for x in r["runs"]]
-            out.append(f"workers={r['workers']}: scan vs server request counts differ: {counts}")
+            out.append(f"{w}: scan vs server request counts differ: {counts}")
+        for d in r["duplicates"]:
+            out.append(f"{w}: sent {d['times']}x: {d['operation']} {d['region']} {d['path']}")
+        if r["errors"]:
+            out.append(f"{w}: the scan reported {r['errors']} errors")
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--latency-ms", type=float, default=50.0)
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="large")
-    parser.add_argument("--workers", default="1,4,16", help="comma-separated worker counts")
-    parser.add_argument("--regions", default="all", help="'all' or comma-separated names")
-    parser.add_argument("--repeat", type=int, default=1, help="timed scans per worker count")
-    parser.add_argument("--output", type=Path, default=RESULTS)
-    args = parser.parse_args()
-    loopback_only()
-    rows = [bench_one(args, int(w)) for w in args.workers.split(",")]
-    print(
-        f"scenario {args.scenario}, latency {args.latency_ms:g} ms, regions {args.regions} "
-        f"({rows[0]['regions']} scanned), repeat {args.repeat} (median wall time)\n"
+def markdown(args: argparse.Namespace, result: dict[str, Any]) -> str:
+    rows = result["rows"]
+    lines = [
+        f"## {args.scenario}, latency {args.latency_ms:g} ms, median of {args.repeat}",
+        "",
+        f"Machine: {result['machine']}.",
+        "",
+        "| workers | accounts × regions | wall s (runs) | CPU s | peak RSS MiB"
+        " | requests (scan / server) | max in flight | PASS / FAIL / UNKNOWN / N/A |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        f = r["findings"]
+        runs = ", ".join(f"{w:.2f}" for w in r["wall_s_all"])
+        rss = f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "?"
+        lines.append(
+            f"| {r['workers']} | {r['accounts']} × {r['regions']} | {r['wall_s']:.2f} ({runs})"
+            f" | {r['cpu_s']:.2f} | {rss} | {r['api_calls']} / {r['server_requests']}"
+            f" | {r['max_in_flight']} | {f.get('PASS', 0)} / {f.get('FAIL', 0)}"
+            f" / {f.get('UNKNOWN', 0)} / {f.get('NOT_APPLICABLE', 0)} |"
+        )
+    r = rows[0]
+    lines += ["", "| resource type | resources | requests | per resource |", "|---|---|---|---|"]
+    for t in r["per_resource_type"]:
+        per = f"{t['per_resource']:.2f}" if t["per_resource"] is not None else "-"
+        lines.append(f"| {t['type']} | {t['resources']} | {t['requests']} | {per} |")
+    lines += ["", "| operation | requests | expected |", "|---|---|---|"]
+    for op, n in sorted(r["api_calls_by_operation"].items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"| {op} | {n} | {r['expected_calls'].get(op, '-')} |")
+    lines += ["", "| command | wall s (median of 5) | peak RSS MiB |", "|---|---|---|"]
+    for name, t in result["cli"].items():
+        lines.append(f"| `{name}` | {t['wall_s']:.2f} | {t['peak_rss_mb']:.0f} |")
+    lines += ["", "Targets:", *[f"- {t}" for t in result["targets"]]]
+    found = result["problems"]
+    lines += [
+        "",
+        "Problems:" if found else "No excess or duplicate requests; scan and server agree.",
+    ]
+    lines += [f"- {p}" for p in found]
+    return "\n".join(lines) + "\n"
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    p.add_argument("--scenario", choices=sorted(SCENARIOS), default="small")
+    p.add_argument("--latency-ms", type=float, default=50.0)
+    p.add_argument("--repeat", type=int, default=3, help="timed scans (the table: median)")
+    p.add_argument("--workers", default="16", help="comma-separated --max-workers values")
+    p.add_argument(
+        "--regions", default="scenario", help="'scenario' (its own list), 'all' or r1,r2"
     )
-    print(table(rows))
-    found = problems(rows)
-    print("\n" + ("\n".join(found) if found else "no excess requests; scan and server agree"))
-    args.output.parent.mkdir(parents=True, exist_ok=True)
+    p.add_argument("--output", type=Path, default=RESULTS)
+    p.add_argument("--markdown", type=Path, default=MARKDOWN)
+    p.add_argument("--no-cli-timings", action="store_true", help="skip --version / checks")
+    return p
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parser().parse_args(argv)
+    loopback_only()
+    result = bench(args, [int(w) for w in args.workers.split(",")])
+    result["machine"] = machine()
+    result["cli"] = {} if args.no_cli_timings else cli_timings()
+    result["problems"] = problems(result["rows"])
+    result["targets"] = targets(args, result)
+    text = markdown(args, result)
+    print(text)
     settings = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-    payload = {"settings": settings, "table": table(rows), "problems": found, "rows": rows}
-    args.output.write_text(json.dumps(payload, indent=2) + "\n")
-    print(f"\nwrote {args.output}")
+    result["settings"] = settings
+    for path, content in (
+        (args.output, json.dumps(result, indent=2) + "\n"),
+        (args.markdown, text),
+    ):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content)
+    print(f"wrote {args.output} and {args.markdown}", file=sys.stderr)
+    return result
 
 
 if __name__ == "__main__":
