@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 import boto3
+import botocore.client
 from botocore import xform_name
 from botocore.config import Config
 from botocore.model import OperationModel
@@ -108,6 +109,33 @@ def _retries(session: boto3.Session) -> Any:
     return {"mode": mode, "total_max_attempts": int(attempts)}
 
 
+# botocore builds a new client class (a Python method for every operation of the service:
+# about 700 for EC2) each time it creates a client, and the scan's CPU time was mostly
+# that. Within one Gateway, the clients of a service in every region can share one class:
+# it depends only on the service model and the session's event handlers. The cache is
+# used only while a Gateway creates its own clients (a thread-local marks it), and lives
+# as long as that Gateway, so nobody else's boto3 clients are affected.
+_BUILDING = threading.local()
+_CREATOR: Any = botocore.client.ClientCreator  # the stubs do not declare the private method
+_ORIGINAL_CLIENT_CLASS = _CREATOR._create_client_class
+
+
+def _shared_client_class(self: Any, service_name: str, service_model: Any) -> Any:
+    cache: dict[tuple[int, str, str], tuple[Any, Any]] | None = getattr(_BUILDING, "classes", None)
+    if cache is None:
+        return _ORIGINAL_CLIENT_CLASS(self, service_name, service_model)
+    emitter = self._event_emitter
+    key = (id(emitter), service_name, str(service_model.api_version))
+    hit = cache.get(key)
+    if hit is None or hit[0] is not emitter:
+        hit = (emitter, _ORIGINAL_CLIENT_CLASS(self, service_name, service_model))
+        cache[key] = hit
+    return hit[1]
+
+
+_CREATOR._create_client_class = _shared_client_class
+
+
 class Gateway:
     """Memoizing, single-flight, counting access to one AWS account's read APIs."""
 
@@ -128,6 +156,7 @@ class Gateway:
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._clients_lock = threading.Lock()
+        self._client_classes: dict[tuple[int, str, str], tuple[Any, Any]] = {}
         self._memo = OnceMap()
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
@@ -167,7 +196,11 @@ class Gateway:
             if client is None:
                 # boto3 Sessions are not thread-safe; client creation stays under the lock.
                 session: Any = self._session  # service names are dynamic; stubs want literals
-                client = session.client(service, region_name=region, config=self._config)
+                _BUILDING.classes = self._client_classes
+                try:
+                    client = session.client(service, region_name=region, config=self._config)
+                finally:
+                    _BUILDING.classes = None
                 client.meta.events.register("before-call", self._before_call)
                 for event, handler in _SCRUBBERS:
                     client.meta.events.register(event, handler)
