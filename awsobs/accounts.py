@@ -287,7 +287,7 @@ def _unreachable(
             evidence={"role_arn": arn, "error": why},
             remediation=(
                 f"create {arn} with a trust policy for the scanning principal and the "
-                "awsobs read permissions (`awsobs permissions`), or leave the account out"
+                "awsobs read permissions (`awsobs policy`), or leave the account out"
             ),
         )
         for c in selected
