@@ -186,10 +186,26 @@ def _cmd_checks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fewer_malloc_arenas() -> None:
+    """Ask glibc for 2 malloc arenas instead of 8 per core: a scan's 30-odd threads each
+    got their own, and peak memory was ~9% higher for it, at no cost in time. The process
+    belongs to the command, so the command (never the library) may set this; it must
+    happen before the first thread starts. Elsewhere than glibc it does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def _cmd_scan(args: argparse.Namespace) -> int:
     from awsobs.aws.session import open_session
     from awsobs.engine import scan
 
+    _fewer_malloc_arenas()
     dests = destinations(args.output, args.format)
     several = many_accounts(args)
     config = load_config(args.config)
@@ -220,6 +236,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    _fewer_malloc_arenas()
     dests = destinations(args.output, args.format)
     try:
         from awsobs.demo import run_demo
