@@ -8,7 +8,6 @@ selected check naming the role, so a multi-account report never looks cleaner th
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import hashlib
 import re
 import threading
@@ -294,8 +293,7 @@ def _unreachable(
     ]
     ran = [c.id for c in selected]
     entries: Sequence[Suppression] = scan_kwargs.get("suppressions") or ()
-    relevant = [s for s in entries if any(fnmatch.fnmatchcase(i, s.check) for i in ran)]
-    findings, notes = apply_suppressions(findings, relevant, started.date())
+    findings, notes = apply_suppressions(findings, entries, started.date(), checks=ran)
     return Report(
         findings=tuple(findings),
         started_at=started,

@@ -20,7 +20,7 @@ from awsobs.cli_org import (
     merged_report,
     scan_many,
 )
-from awsobs.cli_output import Destination, destinations, emit, note, write_atomic
+from awsobs.cli_output import Destination, deliver, destinations, emit
 from awsobs.config import DEFAULT_MAX_WORKERS, FAIL_ON, load_config
 from awsobs.diff import Diff, diff_reports, load_report
 from awsobs.errors import AwsobsError, UsageError
@@ -256,14 +256,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 def _cmd_diff(args: argparse.Namespace) -> int:
     dests = destinations(args.output, args.format, DIFF_FORMATS)
     diff = diff_reports(load_report(args.old), load_report(args.new))
-    for d in dests:
-        text = render_diff(diff, d.fmt)
-        if d.path is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(d.path, text)
-            if not args.quiet:
-                note(f"wrote {d.fmt} diff to {d.path}")
+    deliver(dests, lambda d: render_diff(diff, d.fmt), "diff", quiet=args.quiet)
     return diff.exit_code(_severity(args.fail_on))
 
 

@@ -14,6 +14,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,20 @@ def write_atomic(path: str, text: str) -> None:
         raise UsageError(f"cannot write {path}: {err.strerror or err}") from None
 
 
+def deliver(
+    dests: list[Destination], text_for: Callable[[Destination], str], noun: str, *, quiet: bool
+) -> None:
+    """Write each destination's text to stdout or, atomically, to its file."""
+    for d in dests:
+        text = text_for(d)
+        if d.path is None:
+            sys.stdout.write(text)
+        else:
+            write_atomic(d.path, text)
+            if not quiet:
+                note(f"wrote {d.fmt} {noun} to {d.path}")
+
+
 def emit(
     report: Report,
     dests: list[Destination],
@@ -122,16 +137,14 @@ def emit(
     """Render and write every destination, then the notes a reader of stdout would miss."""
     stdout_fmt = next((d.fmt for d in dests if d.path is None), None)
     width = shutil.get_terminal_size().columns if stdout_fmt and sys.stdout.isatty() else None
-    for d in dests:
-        text = render(
+    deliver(
+        dests,
+        lambda d: render(
             report, d.fmt, show_pass=show_pass, width=None if d.path else width, diff=diff
-        )
-        if d.path is None:
-            sys.stdout.write(text)
-        else:
-            write_atomic(d.path, text)
-            if not quiet:
-                note(f"wrote {d.fmt} report to {d.path}")
+        ),
+        "report",
+        quiet=quiet,
+    )
     if quiet or stdout_fmt in ("table", "markdown"):
         return  # those carry errors, suppression notes and the diff themselves
     for error in report.errors:

@@ -8,7 +8,6 @@ that stop the scan from starting (bad arguments, credentials) raise `AwsobsError
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -139,10 +138,9 @@ def scan(
 
     order = {c.id: i for i, c in enumerate(selected)}
     findings.sort(key=lambda f: (order.get(f.check_id, len(order)), f.region, f.resource_id))
-    # An entry for a check this scan did not run is neither applied nor reported unused.
-    ran = [c.id for c in selected]
-    relevant = [s for s in suppressions if any(fnmatch.fnmatchcase(i, s.check) for i in ran)]
-    findings, notes = apply_suppressions(findings, relevant, started.date())
+    findings, notes = apply_suppressions(
+        findings, suppressions, started.date(), checks=[c.id for c in selected]
+    )
     return Report(
         findings=tuple(findings),
         started_at=started,

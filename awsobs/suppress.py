@@ -53,10 +53,17 @@ class Suppression:
 
 
 def apply_suppressions(
-    findings: Iterable[Finding], suppressions: Sequence[Suppression], today: dt.date
+    findings: Iterable[Finding],
+    suppressions: Sequence[Suppression],
+    today: dt.date,
+    checks: Iterable[str],
 ) -> tuple[list[Finding], list[SuppressionNote]]:
     """Findings with the first matching live entry applied, and notes on the entries
-    that did not apply (expired, or matched nothing)."""
+    that did not apply (expired, or matched nothing). An entry whose check glob matches
+    none of `checks` (the checks that ran) is neither applied nor noted: a scan that did
+    not run its check cannot tell whether it is still needed."""
+    ran = list(checks)
+    suppressions = [s for s in suppressions if any(fnmatch.fnmatchcase(c, s.check) for c in ran)]
     live = [s for s in suppressions if not s.expired(today)]
     used: set[int] = set()
     result = []

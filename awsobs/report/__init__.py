@@ -39,11 +39,11 @@ def render(
     if fmt == "sarif":
         from awsobs.report import sarif
 
-        return str(sarif.render(report))
+        return sarif.render(report)
     if fmt == "junit":
         from awsobs.report import junit
 
-        return str(junit.render(report))
+        return junit.render(report)
     if fmt == "csv":
         return csv_report.render(report)
     raise ValueError(f"unknown report format {fmt!r}")
