@@ -10,12 +10,13 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from awsobs.aws.errors import AwsError
+from awsobs.aws.errors import AwsError, ReadOnlyViolation
 from awsobs.aws.gateway import Gateway
+from awsobs.aws.iam import iam_action
 from awsobs.model import GLOBAL_REGION, CheckMeta, Finding, Status
 from awsobs.once import OnceMap
 
@@ -41,6 +42,7 @@ class ScanState:
     max_workers: int
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     shared: OnceMap = field(default_factory=OnceMap)
+    disabled: tuple[str, ...] = ()  # named by the user, not enabled for the account
 
 
 class Context:
@@ -67,6 +69,11 @@ class Context:
         return self._state.regions
 
     @property
+    def disabled_regions(self) -> tuple[str, ...]:
+        """Regions the user asked for that are not enabled for the account (never read)."""
+        return self._state.disabled
+
+    @property
     def now(self) -> dt.datetime:
         """Scan start time (UTC), so every check judges freshness against the same clock."""
         return self._state.now
@@ -80,11 +87,30 @@ class Context:
     # -- reading AWS ------------------------------------------------------------------
 
     def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> Any:
-        """`operation` in `region` (default: this run's region); raises `AwsError`."""
+        """`operation` in `region` (default: this run's region); raises `AwsError`.
+
+        Only the IAM actions the check declares in `permissions` can be read: anything
+        else raises `ReadOnlyViolation` (an `AwsError` of kind UNDECLARED) before a
+        request is built or a memoized answer is handed out, so what a check can see is
+        what its declaration (and `awsobs policy`) says."""
         where = region or self.region
         if where is None:
             raise ValueError(f"{self.meta.id}: account-scoped checks must pass region=")
+        self._require((iam_action(service, operation),), where)
         return self._state.gateway.call(service, operation, where, **params)
+
+    def _require(self, actions: Iterable[str], region: str) -> None:
+        missing = [a for a in actions if a not in self.meta.permissions]
+        if missing:
+            service, _, operation = missing[0].partition(":")
+            raise ReadOnlyViolation(
+                service,
+                operation,
+                region,
+                f"awsobs refused {missing[0]}: check {self.meta.id} does not declare it "
+                "in its permissions",
+                undeclared=True,
+            )
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """`[fn(x) for x in items]`, run concurrently; the first exception is re-raised.
@@ -129,12 +155,18 @@ class Context:
                 raise exc
         return results
 
-    def shared(self, key: str, factory: Callable[[], T]) -> T:
+    def shared(self, key: str, needs: Iterable[str], build: Callable[[Context], T]) -> T:
         """A value derived once per scan and shared by all checks (computed by the first asker).
 
-        The value must be immutable; an exception is cached and re-raised like a value.
+        `needs` are the IAM actions `build` reads with. Every asker must declare them (else
+        `ReadOnlyViolation`, UNDECLARED), and `build` gets a context limited to exactly
+        them, so the value is the same whichever check happens to ask first. The value
+        must be immutable; an exception is cached and re-raised like a value.
         """
-        return self._state.shared.get(key, factory)
+        actions = tuple(needs)
+        self._require(actions, self.region or GLOBAL_REGION)
+        narrow = replace(self.meta, permissions=actions)
+        return self._state.shared.get(key, lambda: build(Context(self._state, narrow, self.region)))
 
     # -- reporting --------------------------------------------------------------------
 

@@ -112,6 +112,7 @@ def scan(
             account_id=identity.account_id,
             partition=identity.partition,
             regions=tuple(r for r in scanned if r not in disabled),
+            disabled=tuple(r for r in scanned if r in disabled),
             now=started,
             executor=io_pool,
             max_workers=max_workers,
@@ -156,17 +157,33 @@ def scan(
     )
 
 
+def _not_enabled(ctx: Context, region: str) -> Finding:
+    """The answer of every check for a region the user named that is not enabled."""
+    return ctx.unknown(
+        *ctx.region_resource(region),
+        f"region {region} is not enabled for this account (opt-in region): "
+        "enable it, or leave it out of --regions",
+        region=region,
+        evidence={"region_enabled": False},
+    )
+
+
 def _run_unit(state: ScanState, chk: Check, region: str | None, disabled: bool) -> list[Finding]:
-    """Run one check in one region (or account-wide); never raises."""
+    """Run one check in one region (or account-wide); never raises.
+
+    Every check answers for every region named: a region that is not enabled gets one
+    UNKNOWN per check, from region- and account-scoped checks alike."""
     ctx = Context(state, chk.meta, region)
     if disabled:
-        return [
-            ctx.unknown(
-                *ctx.region_resource(),
-                f"region {region} is not enabled for this account (opt-in region): "
-                "enable it, or leave it out of --regions",
-            )
-        ]
+        assert region is not None
+        return [_not_enabled(ctx, region)]
+    if region is None:
+        return [_not_enabled(ctx, r) for r in state.disabled] + _run_check(ctx, chk)
+    return _run_check(ctx, chk)
+
+
+def _run_check(ctx: Context, chk: Check) -> list[Finding]:
+    region = ctx.region
     where = ctx.region_resource() if region else ctx.account_resource()
     try:
         out = list(chk(ctx))

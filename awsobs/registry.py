@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
+from awsobs.aws.readpolicy import is_sendable_action
 from awsobs.errors import UsageError
 from awsobs.model import CheckMeta, Finding, Scope, Severity
 
@@ -216,4 +217,10 @@ def validate_meta(meta: CheckMeta) -> list[str]:
     bad = [p for p in meta.permissions if not _PERMISSION.match(p)]
     if bad:
         problems.append(f"malformed permissions {bad}")
+    never = [p for p in meta.permissions if p not in bad and not is_sendable_action(p)]
+    if never:
+        problems.append(
+            f"permissions {never} are never sent: awsobs sends only reads, and no read of "
+            "secrets or content"
+        )
     return problems

@@ -45,9 +45,9 @@ def silent(ctx: Context) -> Iterator[Finding]:
     id="test.writer",
     title="Tries to write",
     severity="low",
-    permissions=["cloudtrail:StopLogging"],
+    permissions=["cloudtrail:GetTrailStatus"],
     remediation="none",
-    docs="Asks the gateway for a write.",
+    docs="Declares a read, then asks the gateway for a write.",
     registry=PRIVATE,
 )
 def writer(ctx: Context) -> Iterator[Finding]:
@@ -69,7 +69,10 @@ def test_a_write_is_refused_and_nothing_changes(aws: boto3.Session) -> None:
     trail(aws, "main")
     report = scan(aws, regions=["us-east-1"], checks=[writer])
     f = only(report, "test.writer")
-    assert f.status is Status.UNKNOWN and "not a permitted read" in f.message
+    assert f.status is Status.UNKNOWN
+    assert "awsobs refused cloudtrail:StopLogging" in f.message
+    assert f.evidence["error"]["action"] == "cloudtrail:StopLogging"
+    assert report.api_calls_by_operation.get("cloudtrail:StopLogging") is None
     assert aws.client("cloudtrail").get_trail_status(Name="main")["IsLogging"] is True
 
 

@@ -31,6 +31,8 @@ class ErrorKind(StrEnum):
     THROTTLED = "throttled"
     NOT_FOUND = "not_found"
     CREDENTIALS = "credentials"
+    UNDECLARED = "undeclared"  # refused by awsobs: the check does not declare the action
+    REFUSED = "refused"  # refused by awsobs: not a read, or a read of secrets or content
     ERROR = "error"
 
 
@@ -110,6 +112,8 @@ class AwsError(Exception):
             return f"{self.action} was throttled{where} after retries"
         if self.kind is ErrorKind.CREDENTIALS:
             return f"credentials rejected by {self.action}{where} ({self.code})"
+        if self.kind in (ErrorKind.UNDECLARED, ErrorKind.REFUSED):
+            return self.message
         return f"{self.action} failed{where}: {self.code}: {self.message}"[:300]
 
     def __reduce__(self) -> tuple[object, ...]:
@@ -117,8 +121,47 @@ class AwsError(Exception):
         return (AwsError, args)
 
 
-class ReadOnlyViolation(Exception):
-    """A check asked the gateway for an operation that is not a read; a bug, never sent."""
+class Undecided(AwsError):
+    """A verdict needed a fact that a failed read hid: whether a bucket is a log target,
+    whether a trail covers a table. `question` names the fact; everything else (kind,
+    action, region, code) is the failed read's, so the UNKNOWN it becomes names the
+    denied IAM action like any other."""
+
+    def __init__(self, question: str, cause: AwsError) -> None:
+        super().__init__(
+            cause.kind, cause.service, cause.operation, cause.region, cause.code, cause.message
+        )
+        self.question = question
+        self.cause = cause
+
+    def describe(self) -> str:
+        return f"{self.question}: {self.cause.describe()}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Undecided, (self.question, self.cause))
+
+
+class ReadOnlyViolation(AwsError):
+    """awsobs refused a request before building it: not a read, a read of secrets or
+    content, or an action the asking check does not declare. Nothing was sent; the
+    finding is UNKNOWN and names the action."""
+
+    def __init__(
+        self, service: str, operation: str, region: str, why: str, *, undeclared: bool = False
+    ) -> None:
+        kind = ErrorKind.UNDECLARED if undeclared else ErrorKind.REFUSED
+        code = "UndeclaredAction" if undeclared else "RefusedAction"
+        super().__init__(kind, service, operation, region, code, why)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        undeclared = self.kind is ErrorKind.UNDECLARED
+        return (_refused, (self.service, self.operation, self.region, self.message, undeclared))
+
+
+def _refused(
+    service: str, operation: str, region: str, why: str, undeclared: bool
+) -> ReadOnlyViolation:
+    return ReadOnlyViolation(service, operation, region, why, undeclared=undeclared)
 
 
 def classify(exc: Exception, service: str, operation: str, region: str) -> AwsError:

@@ -2,7 +2,8 @@
 
 What it guarantees, so checks don't have to:
 - read-only by construction: an operation that is not a read is refused before a request
-  is built, and so are reads that return secrets or object contents;
+  is built, and so are reads that return secrets or object contents; fields that carry
+  secrets beside metadata are dropped from each page as it arrives (readpolicy.py);
 - one botocore client per (service, region), created lazily and shared by all threads;
 - every read is made at most once per scan per (region, service, operation, parameters):
   concurrent askers wait for the one request in flight (single-flight), later askers get
@@ -18,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -33,57 +33,26 @@ from botocore.model import OperationModel
 
 from awsobs import __version__
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
+from awsobs.aws.iam import iam_action
+from awsobs.aws.readpolicy import is_read, scrub_events
 from awsobs.once import OnceMap
 
 log = logging.getLogger("awsobs.aws")
 
-READ_PREFIXES = ("Describe", "Get", "List", "Lookup")
-
-# Operations that do not start with a read prefix but are reads. Reviewed one by one;
-# empty until a check needs one.
-ALLOWED_NON_PREFIX: frozenset[tuple[str, str]] = frozenset()
-
-# Reads that return secrets, credentials or customer content: never sent (DESIGN.md).
-REFUSED_READS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("lambda", "GetFunction"),  # environment variables and a code download URL
-        ("lambda", "GetFunctionConfiguration"),  # environment variables
-        ("ec2", "DescribeInstanceAttribute"),  # user data
-        ("ec2", "DescribeLaunchTemplateVersions"),  # user data
-        ("ec2", "GetConsoleOutput"),
-        ("ec2", "GetConsoleScreenshot"),
-        ("s3", "GetObject"),
-        ("s3", "GetObjectTorrent"),
-        ("apigateway", "GetApiKey"),
-        ("apigateway", "GetApiKeys"),
-        ("ssm", "GetParameter"),
-        ("ssm", "GetParameters"),
-        ("ssm", "GetParametersByPath"),
-        ("ssm", "GetParameterHistory"),
-        ("logs", "GetLogEvents"),
-    }
-)
-_SECRET_NAME = re.compile(r"Secret|Password|Credential|Token|Key(Pair)?Material|Decrypt")
-
 
 def is_allowed(service: str, operation: str) -> bool:
-    """True for the operations the gateway may send."""
-    if (service, operation) in REFUSED_READS or _SECRET_NAME.search(operation):
-        return False
-    return operation.startswith(READ_PREFIXES) or (service, operation) in ALLOWED_NON_PREFIX
+    """True for the operations the gateway may send (awsobs/aws/readpolicy.py)."""
+    return is_read(service, operation)
 
 
-def _scrub_lambda_environment(parsed: dict[str, Any], **_: Any) -> None:
-    """lambda:ListFunctions returns environment variables; drop them before anyone sees them."""
-    for fn in parsed.get("Functions") or ():
-        fn.pop("Environment", None)
-
-
-# (event name, handler) pairs applied to every client; `after-call` runs on each page
-# right after parsing, before pagination, caching or any check.
-_SCRUBBERS: tuple[tuple[str, Callable[..., None]], ...] = (
-    ("after-call.lambda.ListFunctions", _scrub_lambda_environment),
-)
+def _refusal(service: str, operation: str, region: str) -> ReadOnlyViolation:
+    action = iam_action(service, operation)
+    return ReadOnlyViolation(
+        service,
+        operation,
+        region,
+        f"awsobs never sends {action}: it is not a read, or it returns secrets or content",
+    )
 
 
 def freeze(value: Any) -> Any:
@@ -173,7 +142,7 @@ class Gateway:
         `operation` is the API name (`DescribeTrails`), not the boto3 method name.
         """
         if not is_allowed(service, operation):
-            raise ReadOnlyViolation(f"{service}:{operation} is not a permitted read")
+            raise _refusal(service, operation, region)
         key = (region, service, operation, json.dumps(params, sort_keys=True, default=str))
         return self._memo.get(key, lambda: self._fetch(service, operation, region, params))
 
@@ -202,7 +171,8 @@ class Gateway:
                 finally:
                     _BUILDING.classes = None
                 client.meta.events.register("before-call", self._before_call)
-                for event, handler in _SCRUBBERS:
+                event_name = client.meta.service_model.service_id.hyphenize()
+                for event, handler in scrub_events(service, event_name):
                     client.meta.events.register(event, handler)
                 self._clients[(service, region)] = client
             return client
@@ -211,7 +181,7 @@ class Gateway:
         # Second line of defence: a client can never send a non-read, whoever holds it.
         service = model.service_model.service_name
         if not is_allowed(service, model.name):
-            raise ReadOnlyViolation(f"{service}:{model.name} is not a permitted read")
+            raise _refusal(service, model.name, "")
         with self._counts_lock:
             self._counts[f"{service}:{model.name}"] += 1
 
@@ -219,7 +189,9 @@ class Gateway:
         client = self._client(service, region)
         py_name = xform_name(operation)
         if not hasattr(client, py_name):
-            raise ReadOnlyViolation(f"{service} has no operation {operation}")
+            raise ReadOnlyViolation(
+                service, operation, region, f"{service} has no operation {operation}"
+            )
         if self._on_request is not None:
             self._on_request(service, operation, region, params)
         log.debug("%s:%s %s %s", service, operation, region, params)

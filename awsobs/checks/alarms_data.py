@@ -160,7 +160,7 @@ class AlarmIndex:
 def alarm_index(ctx: Context, region: str) -> AlarmIndex:
     """DescribeAlarms (metric and composite) once per region; raises `AwsError`."""
 
-    def build() -> AlarmIndex:
+    def build(ctx: Context) -> AlarmIndex:
         listed = ctx.call(
             "cloudwatch",
             "DescribeAlarms",
@@ -173,7 +173,7 @@ def alarm_index(ctx: Context, region: str) -> AlarmIndex:
         alarms.sort(key=lambda a: a.name)
         return AlarmIndex(tuple(alarms), {a.name: a for a in alarms})
 
-    return ctx.shared(f"alarms:{region}", build)
+    return ctx.shared(f"alarms:{region}", ("cloudwatch:DescribeAlarms",), build)
 
 
 # -- do the actions reach anyone? ------------------------------------------------------------
@@ -202,7 +202,9 @@ _NON_SNS = {
 
 def check_target(ctx: Context, arn: str) -> Target:
     """Is this action target valid? (memoized per scan)."""
-    return ctx.shared(f"alarm-target:{arn}", lambda: _check_target(ctx, arn))
+    return ctx.shared(
+        f"alarm-target:{arn}", ("sns:ListSubscriptionsByTopic",), lambda c: _check_target(c, arn)
+    )
 
 
 def _check_target(ctx: Context, arn: str) -> Target:

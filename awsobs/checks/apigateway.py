@@ -95,6 +95,12 @@ def with_role(ctx: Context, stage: Stage, ok: str, fix_if_broken: str) -> Findin
             evidence=evidence,
             remediation=fix_if_broken,
         )
+    if role.error is not None:
+        what = (
+            f"{stage.label} is configured to log; whether the account's CloudWatch role "
+            "lets API Gateway write is unknown"
+        )
+        return ctx.unknown_from(role.error, stage.resource_type, stage.arn, what, evidence=evidence)
     return ctx.unknown(
         stage.resource_type, stage.arn, f"{stage.label}: {role.message}", evidence=evidence
     )

@@ -41,6 +41,9 @@ class Progress:
     links: list[str] = field(default_factory=list)
     unknown: AwsError | str | None = None
     fix: str | None = None  # for the broken link; None: the check's generic remediation
+    # Every chain that stopped on something unreadable (not on a gap): it might have held,
+    # so the account cannot FAIL while one is open, however far another chain got.
+    undecided: list[tuple[str, AwsError | str]] = field(default_factory=list)
 
     def offer(
         self,
@@ -50,6 +53,9 @@ class Progress:
         unknown: AwsError | str | None = None,
         fix: str | None = None,
     ) -> None:
+        if unknown is not None:
+            where = " -> ".join(links) + ": " if links else ""
+            self.undecided.append((where + broken, unknown))
         if depth > self.depth or (depth == self.depth and not self.broken):
             self.depth, self.broken, self.links, self.unknown = depth, broken, links, unknown
             self.fix = fix
@@ -59,9 +65,9 @@ def evaluate(ctx: Context, control: Control) -> Finding:
     rtype, rid = ctx.account_resource()
     evidence: dict[str, Any] = {"cis": control.cis}
     listing = all_trails(ctx)
-    if ctx.regions and len(listing.errors) == len(ctx.regions):
-        err = next(iter(listing.errors.values()))
-        return ctx.unknown_from(err, rtype, rid, "could not list trails")
+    unread = listing.unread(ctx)
+    if unread is not None:
+        return unread
     progress = Progress(
         broken="no multi-region trail that is logging all management events "
         "sends them to CloudWatch Logs"
@@ -74,12 +80,17 @@ def evaluate(ctx: Context, control: Control) -> Finding:
     evidence["chain"] = progress.links
     evidence["broken_link"] = progress.broken
     where = (" -> ".join(progress.links) + ": ") if progress.links else ""
-    if isinstance(progress.unknown, AwsError):
-        return ctx.unknown_from(
-            progress.unknown, rtype, rid, where + progress.broken, evidence=evidence
-        )
-    if progress.unknown:
-        return ctx.unknown(rtype, rid, where + progress.broken, evidence=evidence)
+    if progress.undecided:
+        # The furthest chain may be decided and broken, but another one is open: no FAIL.
+        if progress.unknown is not None:
+            what, cause = where + progress.broken, progress.unknown
+        else:
+            first, cause = progress.undecided[0]
+            what = f"{where}{progress.broken}; but {first}, and that chain may hold"
+        evidence["undecided_chains"] = [text for text, _ in progress.undecided]
+        if isinstance(cause, AwsError):
+            return ctx.unknown_from(cause, rtype, rid, what, evidence=evidence)
+        return ctx.unknown(rtype, rid, what, evidence=evidence)
     if progress.fix:
         return ctx.failed(
             rtype, rid, where + progress.broken, evidence=evidence, remediation=progress.fix

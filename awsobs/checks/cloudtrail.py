@@ -60,11 +60,16 @@ def _labels(trails: list[Trail]) -> str:
 
 
 def listing_gaps(ctx: Context, listing: TrailListing) -> Iterator[Finding]:
-    """UNKNOWN for each region whose trails could not be listed; NOT_APPLICABLE for none."""
+    """UNKNOWN for each region whose trails could not be listed; NOT_APPLICABLE for none
+    (only when some region was read: with none, "no trail" is not known)."""
     for region, err in sorted(listing.errors.items()):
         rtype, rid = ctx.region_resource(region)
         yield ctx.unknown_from(err, rtype, rid, f"could not list trails in {region}", region=region)
-    if not listing.trails and not listing.errors:
+    if not listing.read and not listing.errors:
+        unread = listing.unread(ctx)
+        assert unread is not None
+        yield unread
+    elif not listing.trails and not listing.errors:
         yield ctx.not_applicable(
             *ctx.account_resource(), "no CloudTrail trail in the scanned regions"
         )
@@ -183,9 +188,9 @@ def multi_region(ctx: Context) -> Iterator[Finding]:
     """
     rtype, rid = ctx.account_resource()
     listing = all_trails(ctx)
-    if ctx.regions and len(listing.errors) == len(ctx.regions):
-        err = next(iter(listing.errors.values()))
-        yield ctx.unknown_from(err, rtype, rid, "could not list trails in any region")
+    unread = listing.unread(ctx)
+    if unread is not None:
+        yield unread
         return
     candidates = [t for t in listing.trails if t.multi_region]
     if not candidates:

@@ -29,7 +29,7 @@ from awsobs.checks.cloudtrail_trails import (
     undecided,
 )
 from awsobs.checks.common import region_listing
-from awsobs.context import Context
+from awsobs.context import Context, error_evidence
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check
 
@@ -56,9 +56,9 @@ def _s3_data_events(ctx: Context, direction: str) -> Iterator[Finding]:
     rtype, rid = ctx.account_resource()
     what = f"S3 object-level {_S3_WORDS[direction]} events"
     listing = all_trails(ctx)
-    if ctx.regions and len(listing.errors) == len(ctx.regions):
-        err = next(iter(listing.errors.values()))
-        yield ctx.unknown_from(err, rtype, rid, "could not list trails in any region")
+    unread = listing.unread(ctx)
+    if unread is not None:
+        yield unread
         return
     details = trail_details(ctx, listing.trails)
     evidence: dict[str, Any] = {"trails": [], "direction": direction}
@@ -209,8 +209,13 @@ def _per_resource(
         if unknown:
             d = unknown[0]
             assert d.error is not None
-            text = foreign_note(d.trail) if d.foreign else f"could not read {d.trail.label}"
-            yield ctx.unknown(resource_type, arn, f"{noun} '{name}': {text}", evidence=evidence)
+            if d.foreign:
+                evidence["error"] = error_evidence(d.error)
+                text = f"{noun} '{name}': {foreign_note(d.trail)}"
+                yield ctx.unknown(resource_type, arn, text, evidence=evidence)
+            else:
+                text = f"{noun} '{name}': could not read {d.trail.label}, which may record it"
+                yield ctx.unknown_from(d.error, resource_type, arn, text, evidence=evidence)
             continue
         words = " and ".join(directions[x] for x in missing)
         reason = "no logging trail in this region selects them"

@@ -18,7 +18,9 @@ from typing import Any, Generic, TypeVar
 
 from awsobs.aws.errors import AwsError
 from awsobs.checks.cloudtrail_selectors import SelectorSet, selector_set
+from awsobs.checks.common import unread_regions
 from awsobs.context import Context
+from awsobs.model import Finding
 
 T = TypeVar("T")
 
@@ -101,12 +103,19 @@ class TrailListing:
 
     trails: tuple[Trail, ...]
     errors: Mapping[str, AwsError]
+    read: tuple[str, ...] = ()  # the regions whose trails were listed
+
+    def unread(self, ctx: Context) -> Finding | None:
+        """The UNKNOWN for an account-wide conclusion when no scanned region was listed:
+        "the account has no multi-region trail" needs at least one region read (any
+        region shows every multi-region and organization trail as a shadow)."""
+        return unread_regions(ctx, self.errors, self.read, "trails")
 
 
 def all_trails(ctx: Context) -> TrailListing:
     """Trails of all scanned regions, deduplicated by ARN (computed once per scan)."""
 
-    def build() -> TrailListing:
+    def build(ctx: Context) -> TrailListing:
         def one(region: str) -> tuple[str, tuple[Trail, ...] | AwsError]:
             try:
                 return region, trails_in(ctx, region)
@@ -115,15 +124,17 @@ def all_trails(ctx: Context) -> TrailListing:
 
         found: dict[str, Trail] = {}
         errors: dict[str, AwsError] = {}
+        read: list[str] = []
         for region, result in ctx.map(one, ctx.regions):
             if isinstance(result, AwsError):
                 errors[region] = result
             else:
+                read.append(region)
                 found.update((t.arn, t) for t in result)
         ordered = sorted(found.values(), key=lambda t: (t.home_region, t.name, t.arn))
-        return TrailListing(trails=tuple(ordered), errors=errors)
+        return TrailListing(trails=tuple(ordered), errors=errors, read=tuple(read))
 
-    return ctx.shared("cloudtrail.all_trails", build)
+    return ctx.shared("cloudtrail.all_trails", ("cloudtrail:DescribeTrails",), build)
 
 
 @dataclass(frozen=True)

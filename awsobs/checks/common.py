@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsobs.aws.errors import AwsError
+from awsobs.aws.errors import AwsError, Undecided
 
 if TYPE_CHECKING:
     from awsobs.context import Context
     from awsobs.model import Finding
 
-__all__ = ["age", "hours_since", "region_listing"]
+__all__ = ["Exemptions", "age", "hours_since", "region_listing", "unread_regions"]
 
 
 def region_listing(
@@ -46,3 +48,62 @@ def hours_since(now: dt.datetime, then: Any) -> float | None:
     if not isinstance(then, dt.datetime):
         return None
     return (now - then).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Exemptions:
+    """Which resources a check leaves out of its scope, and why, as far as it could read.
+
+    A resource is exempt for a reason that was read (`known`); its exemption is open when
+    a read about that resource failed (`undecided`: its tags could not be read), or when a
+    source that could exempt *any* resource could not be read (`open_sources`: a region's
+    trails, another bucket's logging configuration). `reason()` never turns an open
+    question into "in scope": it raises `Undecided`, which the check reports as UNKNOWN
+    for that resource, naming the read that failed (DESIGN.md: a verdict rests only on
+    data that was read).
+    """
+
+    known: Mapping[str, str] = field(default_factory=dict)
+    undecided: Mapping[str, Undecided] = field(default_factory=dict)
+    open_sources: tuple[Undecided, ...] = ()
+
+    def reason(self, name: str) -> str | None:
+        """Why `name` is exempt, None when it is in scope; raises `Undecided` when unknown.
+        A reason that was read wins over any open question."""
+        if name in self.known:
+            return self.known[name]
+        if name in self.undecided:
+            raise self.undecided[name]
+        if self.open_sources:
+            raise self.open_sources[0]
+        return None
+
+
+def unread_regions(
+    ctx: Context, errors: Mapping[str, AwsError], read: tuple[str, ...] | list[str], noun: str
+) -> Finding | None:
+    """For an account-wide conclusion ("the account has no multi-region trail"): the
+    UNKNOWN that stands in for it when no scanned region could be read, else None.
+
+    Regions that failed name their error; regions that are not enabled for the account
+    are not read at all (the engine reports each of them on its own)."""
+    if read:
+        return None
+    rtype, rid = ctx.account_resource()
+    if errors:
+        region, err = sorted(errors.items())[0]
+        return ctx.unknown_from(
+            err,
+            rtype,
+            rid,
+            f"could not list {noun} in any scanned region (first: {region})",
+            evidence={"unreadable_regions": sorted(errors)},
+        )
+    named = ", ".join(ctx.disabled_regions) or "none"
+    return ctx.unknown(
+        rtype,
+        rid,
+        f"no scanned region could be read, so whether the account has {noun} is unknown "
+        f"(regions not enabled: {named})",
+        evidence={"regions_not_enabled": list(ctx.disabled_regions)},
+    )

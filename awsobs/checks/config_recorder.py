@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.common import age
+from awsobs.checks.common import age, unread_regions
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check
@@ -260,8 +260,8 @@ def recorder_all_regions(ctx: Context) -> Iterator[Finding]:
     states = ctx.map(lambda r: read_recorders(ctx, r), ctx.regions)
     for state in states:
         yield _region_finding(ctx, state)
-    if states:
-        yield _global_finding(ctx, states)
+    unread = unread_regions(ctx, {}, [s.region for s in states], "a recorder of IAM types")
+    yield unread or _global_finding(ctx, states)
 
 
 def _channel_evidence(ch: Mapping[str, Any], st: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from awsobs.checks.common import age
 from awsobs.checks.ec2_data import (
     DEFAULT_NAMESPACE,
     INSTANCE,
+    INVENTORY,
+    PROFILE_READS,
     AgentMetrics,
     Instance,
     agent_associations,
@@ -160,7 +162,7 @@ def cwagent_metrics(ctx: Context) -> Iterator[Finding]:
         DESCRIBE,
         "cloudwatch:ListMetrics",
         SSM_INFO,
-        "ssm:ListInventoryEntries",
+        INVENTORY,
         "ssm:ListAssociations",
         "ssm:DescribeAssociation",
     ],
@@ -236,7 +238,7 @@ def _why_silent(
             evidence=evidence,
         )
     try:
-        look = ctx.shared(f"ec2.inventory:{i.id}", lambda: agent_in_inventory(ctx, i))
+        look = ctx.shared(f"ec2.inventory:{i.id}", (INVENTORY,), lambda c: agent_in_inventory(c, i))
     except AwsError as err:
         return ctx.unknown_from(
             err,
@@ -291,12 +293,7 @@ def _why_silent(
     severity=Severity.MEDIUM,
     permissions=[
         DESCRIBE,
-        "iam:GetInstanceProfile",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListRolePolicies",
-        "iam:GetRolePolicy",
-        "iam:GetPolicy",
-        "iam:GetPolicyVersion",
+        *PROFILE_READS,
     ],
     remediation="aws iam attach-role-policy --role-name <instance-role> --policy-arn "
     "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",

@@ -22,6 +22,7 @@ DEFAULT_NAMESPACE = "CWAgent"
 RECENTLY_ACTIVE = "PT3H"  # the only window ListMetrics offers: data in the last 3 hours
 AGENT_PACKAGES = ("amazon-cloudwatch-agent", "Amazon CloudWatch Agent")  # Linux, Windows
 AGENT_DOCUMENTS = ("AmazonCloudWatch-ManageAgent",)  # configures and starts the agent
+INVENTORY = "ssm:ListInventoryEntries"
 PACKAGE_DOCUMENT = "AWS-ConfigureAWSPackage"  # installs it with name=AmazonCloudWatchAgent
 AGENT_PACKAGE_PARAM = "AmazonCloudWatchAgent"
 
@@ -117,7 +118,7 @@ class AgentMetrics:
 def agent_metrics(ctx: Context, region: str, namespace: str) -> AgentMetrics:
     """One ListMetrics pass over the agent's namespace in `region` (raises `AwsError`)."""
 
-    def build() -> AgentMetrics:
+    def build(ctx: Context) -> AgentMetrics:
         listed = ctx.call(
             "cloudwatch", "ListMetrics", region, Namespace=namespace, RecentlyActive=RECENTLY_ACTIVE
         )
@@ -136,7 +137,7 @@ def agent_metrics(ctx: Context, region: str, namespace: str) -> AgentMetrics:
             {k: frozenset(v) for k, v in by_host.items()},
         )
 
-    return ctx.shared(f"ec2.agent_metrics:{region}:{namespace}", build)
+    return ctx.shared(f"ec2.agent_metrics:{region}:{namespace}", ("cloudwatch:ListMetrics",), build)
 
 
 # -- Systems Manager -----------------------------------------------------------------------
@@ -212,6 +213,15 @@ def targets(association: Mapping[str, Any], instance: Instance) -> bool:
 
 AGENT_POLICIES = ("CloudWatchAgentServerPolicy", "CloudWatchAgentAdminPolicy")  # AWS managed
 AGENT_ACTIONS = ("cloudwatch:PutMetricData", "logs:PutLogEvents")
+PROFILE_READS = (
+    "iam:GetInstanceProfile",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:GetRolePolicy",
+    "iam:GetPolicy",
+    "iam:GetPolicyVersion",
+)
+"""What judging an instance profile's role reads (`profile_verdict`)."""
 
 
 @dataclass(frozen=True)
@@ -230,7 +240,9 @@ class RoleVerdict:
 
 def profile_verdict(ctx: Context, profile_arn: str) -> RoleVerdict:
     """Evaluate an instance profile's role for AGENT_ACTIONS (once per profile per scan)."""
-    return ctx.shared(f"ec2.profile:{profile_arn}", lambda: _profile_verdict(ctx, profile_arn))
+    return ctx.shared(
+        f"ec2.profile:{profile_arn}", PROFILE_READS, lambda c: _profile_verdict(c, profile_arn)
+    )
 
 
 def _profile_verdict(ctx: Context, profile_arn: str) -> RoleVerdict:

@@ -157,9 +157,9 @@ def audit_sources(ctx: Context) -> AuditSources:
             feeds.setdefault(group, []).append(label)
 
     listing = all_trails(ctx)
-    trail_error = listing.errors.get(str(ctx.region))
-    if trail_error is not None:
-        errors.append(("CloudTrail trails", region_type, region_id, trail_error))
+    if listing.errors:  # a trail of any region may write to a group here: open, not "none"
+        where, trail_error = sorted(listing.errors.items())[0]
+        errors.append((f"CloudTrail trails in {where}", region_type, region_id, trail_error))
     for trail in listing.trails:  # a trail of any region may deliver here: judged here
         add(_local_group(ctx, trail.log_group_arn), f"CloudTrail {trail.label}")
 

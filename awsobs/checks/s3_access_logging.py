@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from awsobs.aws.errors import AwsError
+from awsobs.aws.errors import AwsError, ErrorKind, Undecided
 from awsobs.aws.session import global_region
 from awsobs.checks.cloudtrail_trails import all_trails
+from awsobs.checks.common import Exemptions
 from awsobs.checks.s3_metrics import bucket_region
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
@@ -47,11 +48,11 @@ def _logging(ctx: Context, name: str) -> Mapping[str, Any] | AwsError:
     return status
 
 
-def _flow_log_targets(ctx: Context) -> tuple[dict[str, str], tuple[str, AwsError] | None]:
-    """Buckets that receive VPC flow logs from any scanned region, and the first listing
-    error (region, error), if any."""
+def _flow_log_targets(ctx: Context) -> tuple[dict[str, str], list[Undecided]]:
+    """Buckets that receive VPC flow logs from any scanned region, and an open question
+    for each region whose flow logs could not be listed."""
     targets: dict[str, str] = {}
-    first_error: tuple[str, AwsError] | None = None
+    open_: list[Undecided] = []
 
     def listing(region: str) -> list[Mapping[str, Any]] | AwsError:
         try:
@@ -61,14 +62,51 @@ def _flow_log_targets(ctx: Context) -> tuple[dict[str, str], tuple[str, AwsError
 
     for region, answer in zip(ctx.regions, ctx.map(listing, ctx.regions), strict=True):
         if isinstance(answer, AwsError):
-            first_error = first_error or (region, answer)
+            why = f"could not list flow logs in {region}"
+            open_.append(Undecided(f"whether it receives VPC flow logs is unknown ({why})", answer))
             continue
         for fl in answer:
             destination = str(fl.get("LogDestination") or "")
             if fl.get("LogDestinationType") == "s3" and destination.startswith("arn:"):
                 bucket = destination.split(":::", 1)[-1].split("/", 1)[0]
                 targets.setdefault(bucket, f"VPC flow logs ({fl.get('FlowLogId', '?')})")
-    return targets, first_error
+    return targets, open_
+
+
+def _log_targets(ctx: Context, statuses: Mapping[str, Mapping[str, Any] | AwsError]) -> Exemptions:
+    """Which of this region's buckets receive CloudTrail logs, another bucket's server
+    access logs or VPC flow logs; open where a source of those could not be read."""
+    known: dict[str, str] = {}
+    listing = all_trails(ctx)
+    for trail in listing.trails:
+        if trail.bucket and trail.bucket in statuses:
+            known.setdefault(trail.bucket, f"CloudTrail logs of {trail.label}")
+    open_ = [
+        Undecided(
+            f"whether it receives CloudTrail logs is unknown (could not list trails in {where})",
+            err,
+        )
+        for where, err in sorted(listing.errors.items())
+    ]
+    for source, status in statuses.items():
+        if isinstance(status, AwsError):
+            if status.kind is not ErrorKind.NOT_FOUND:
+                open_.append(
+                    Undecided(
+                        "whether it receives server access logs is unknown (could not read "
+                        f"the logging of bucket '{source}')",
+                        status,
+                    )
+                )
+            continue
+        target = str((status.get("LoggingEnabled") or {}).get("TargetBucket") or "")
+        if target in statuses and target != source:
+            known.setdefault(target, f"server access logs of bucket '{source}'")
+    flow_targets, flow_open = _flow_log_targets(ctx)
+    for bucket, label in flow_targets.items():
+        if bucket in statuses:
+            known.setdefault(bucket, label)
+    return Exemptions(known=known, open_sources=(*open_, *flow_open))
 
 
 def _remediation(name: str) -> str:
@@ -98,8 +136,9 @@ def server_access_logging(ctx: Context) -> Iterator[Finding]:
     receives another bucket's server access logs, the logs of a CloudTrail trail or the
     VPC flow logs of the scanned regions, is NOT_APPLICABLE, naming what it receives
     (CloudTrail buckets have their own check, `cloudtrail.bucket_access_logging`). When
-    the trails or flow logs of some region cannot be listed, a bucket without logging is
-    UNKNOWN (it may be a log target). UNKNOWN for a bucket whose logging cannot be read;
+    the trails or flow logs of some region, or the logging of another bucket of the
+    region, cannot be read, a bucket without logging is UNKNOWN (it may be a log
+    target). UNKNOWN for a bucket whose logging cannot be read;
     one UNKNOWN for the region when the buckets cannot be listed; NOT_APPLICABLE when the
     region has no bucket. CloudTrail S3 data events are an alternative object-level audit
     source (`cloudtrail.s3_data_events_read`, `_write`); this check reports server access
@@ -114,34 +153,18 @@ def server_access_logging(ctx: Context) -> Iterator[Finding]:
         yield ctx.not_applicable(*ctx.region_resource(), f"no S3 buckets in {ctx.region}")
         return
     statuses = dict(zip(names, ctx.map(lambda n: _logging(ctx, n), names), strict=True))
-    targets: dict[str, str] = {}
-    listing = all_trails(ctx)
-    for trail in listing.trails:
-        if trail.bucket in statuses and trail.bucket not in targets:
-            targets[trail.bucket] = f"CloudTrail logs of {trail.label}"
-    for source, status in statuses.items():
-        if isinstance(status, AwsError):
-            continue
-        target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
-        if target in statuses and target != source and target not in targets:
-            targets[target] = f"server access logs of bucket '{source}'"
-    flow_targets, flow_error = _flow_log_targets(ctx)
-    for bucket, label in flow_targets.items():
-        if bucket in statuses:
-            targets.setdefault(bucket, label)
-    unreadable = sorted(n for n, s in statuses.items() if isinstance(s, AwsError))
-    trail_error = next(iter(sorted(listing.errors.items())), None)
+    targets = _log_targets(ctx, statuses)
 
     for name in names:
         arn = f"arn:{ctx.partition}:s3:::{name}"
         status = statuses[name]
         evidence: dict[str, Any] = {"bucket": name}
-        if name in targets:
+        if name in targets.known:
             yield ctx.not_applicable(
                 BUCKET,
                 arn,
-                f"bucket '{name}' is a log target: it receives {targets[name]}",
-                evidence={**evidence, "receives": targets[name]},
+                f"bucket '{name}' is a log target: it receives {targets.known[name]}",
+                evidence={**evidence, "receives": targets.known[name]},
             )
             continue
         if isinstance(status, AwsError):
@@ -162,22 +185,17 @@ def server_access_logging(ctx: Context) -> Iterator[Finding]:
             )
             continue
         evidence["target_bucket"] = None
-        blocking = trail_error or flow_error
-        if blocking is not None:
-            what = "trails" if trail_error is not None else "flow logs"
-            err_region, listing_error = blocking
+        try:
+            targets.reason(name)  # not a known target: is that known, or just not read?
+        except Undecided as err:
             yield ctx.unknown_from(
-                listing_error,
+                err,
                 BUCKET,
                 arn,
-                f"bucket '{name}' has no server access logging, but whether it receives "
-                f"CloudTrail or flow logs (and is exempt) is unknown: could not list {what} "
-                f"in {err_region}",
+                f"bucket '{name}' has no server access logging, but it may be exempt",
                 evidence=evidence,
             )
             continue
-        if unreadable:
-            evidence["buckets_whose_logging_is_unreadable"] = unreadable
         yield ctx.failed(
             BUCKET,
             arn,

@@ -4,7 +4,8 @@ Semantics: controls.md §8. A bucket's `4xxErrors` and `5xxErrors` are published
 a request-metrics configuration, under the dimension `FilterId` = that configuration's
 id; an alarm on any other `FilterId` never gets data. Only buckets that serve traffic
 matter: by default every bucket except log targets (buckets receiving server access
-logs or CloudTrail logs), narrowed with the options `buckets` / `exclude_buckets` (name
+logs or CloudTrail logs; a bucket whose target status cannot be read is UNKNOWN, never
+judged as if it served traffic), narrowed with the options `buckets` / `exclude_buckets` (name
 globs) and `bucket_tag` (`key` or `key=value`), e.g. in awsobs.toml:
 
     [options]
@@ -23,11 +24,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from awsobs.aws.errors import AwsError, ErrorKind
+from awsobs.aws.errors import AwsError, ErrorKind, Undecided
 from awsobs.aws.session import global_region
 from awsobs.checks.alarms_coverage import ALARM_READS, Want, coverage_finding
 from awsobs.checks.alarms_data import Need, alarm_index
 from awsobs.checks.cloudtrail_trails import all_trails
+from awsobs.checks.common import Exemptions
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check
@@ -56,10 +58,15 @@ class Bucket:
     arn: str
     in_scope: bool
     reason: str  # why it is out of scope (empty when in scope)
+    undecided: Undecided | None = None  # its scope could not be read: UNKNOWN
 
 
 def region_buckets(ctx: Context) -> list[Bucket] | AwsError:
-    """This region's buckets with their scope; raises nothing, returns the listing error."""
+    """This region's buckets with their scope; raises nothing, returns the listing error.
+
+    A bucket is out of scope for a reason that was read (a log target, a name option, a
+    missing tag); when what would decide it could not be read (its tags, the trails of
+    some region, another bucket's logging), it is `undecided`, never silently in scope."""
     region = ctx.region
     assert region is not None
     home = global_region(ctx.partition)
@@ -74,59 +81,92 @@ def region_buckets(ctx: Context) -> list[Bucket] | AwsError:
     except AwsError as err:
         return err
     here = [n for n, r in zip(names, where, strict=True) if r == region]
-    targets = _log_targets(ctx, region, here)
+    targets = log_targets(ctx, region, here)
     include = [str(p) for p in ctx.option("buckets")]
     exclude = [str(p) for p in ctx.option("exclude_buckets")]
     wanted_tag = str(ctx.option("bucket_tag"))
     if wanted_tag:  # read the tags of the candidates concurrently (memoized for below)
         ctx.map(
-            lambda n: _has_tag(ctx, region, n, wanted_tag), [n for n in here if n not in targets]
+            lambda n: _tag_verdict(ctx, region, n, wanted_tag),
+            [n for n in here if n not in targets.known],
         )
     found = []
     for name in sorted(here):
         arn = f"arn:{ctx.partition}:s3:::{name}"
-        reason = ""
-        if name in targets:
-            reason = f"it receives {targets[name]}"
+        reason, undecided = "", None
+        if name in targets.known:
+            reason = f"it receives {targets.known[name]}"
         elif not any(fnmatch.fnmatchcase(name, p) for p in include):
             reason = f"its name matches none of the option buckets {include}"
         elif any(fnmatch.fnmatchcase(name, p) for p in exclude):
             reason = "its name matches the option exclude_buckets"
-        elif wanted_tag and not _has_tag(ctx, region, name, wanted_tag):
-            reason = f"it lacks the tag {wanted_tag} (option bucket_tag)"
-        found.append(Bucket(name, arn, not reason, reason))
+        else:
+            tagged = _tag_verdict(ctx, region, name, wanted_tag) if wanted_tag else True
+            if isinstance(tagged, Undecided):
+                undecided = tagged
+            elif not tagged:
+                reason = f"it lacks the tag {wanted_tag} (option bucket_tag)"
+            else:
+                try:
+                    targets.reason(name)
+                except Undecided as err:
+                    undecided = err
+        found.append(Bucket(name, arn, not reason and undecided is None, reason, undecided))
     return found
 
 
-def _log_targets(ctx: Context, region: str, names: list[str]) -> Mapping[str, str]:
-    """Buckets of `names` that receive server access logs or CloudTrail logs."""
-    targets: dict[str, str] = {}
-    for trail in all_trails(ctx).trails:
-        if trail.bucket in names:
-            targets[trail.bucket] = f"CloudTrail logs of {trail.label}"
+def log_targets(ctx: Context, region: str, names: list[str]) -> Exemptions:
+    """Buckets of `names` that receive server access logs or CloudTrail logs.
 
-    def logging(name: str) -> Mapping[str, Any]:
+    Open when the trails of some scanned region cannot be listed (a trail's bucket may be
+    in any region) or the logging of one of `names` cannot be read (a target is always in
+    its source's region, so only this region's buckets can be its target)."""
+    targets: dict[str, str] = {}
+    listing = all_trails(ctx)
+    for trail in listing.trails:
+        if trail.bucket in names:
+            targets.setdefault(trail.bucket, f"CloudTrail logs of {trail.label}")
+    open_: list[Undecided] = [
+        Undecided(
+            f"whether it receives CloudTrail logs is unknown (could not list trails in {where})",
+            err,
+        )
+        for where, err in sorted(listing.errors.items())
+    ]
+
+    def logging(name: str) -> Mapping[str, Any] | AwsError:
         try:
             status: Mapping[str, Any] = ctx.call("s3", "GetBucketLogging", region, Bucket=name)
-        except AwsError:
-            return {}  # unreadable: the bucket stays in scope, judged on its own metrics
+        except AwsError as err:
+            return err
         return status
 
     for name, status in zip(names, ctx.map(logging, names), strict=True):
+        if isinstance(status, AwsError):
+            if status.kind is not ErrorKind.NOT_FOUND:  # a bucket deleted mid-scan logs nowhere
+                open_.append(
+                    Undecided(
+                        "whether it receives server access logs is unknown (could not read "
+                        f"the logging of bucket '{name}')",
+                        status,
+                    )
+                )
+            continue
         target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
         if target in names and target not in targets:
             targets[target] = f"server access logs of bucket '{name}'"
-    return targets
+    return Exemptions(known=targets, open_sources=tuple(open_))
 
 
-def _has_tag(ctx: Context, region: str, bucket: str, wanted: str) -> bool:
+def _tag_verdict(ctx: Context, region: str, bucket: str, wanted: str) -> bool | Undecided:
+    """Has the bucket the tag `key` or `key=value`? `Undecided` when its tags are unreadable."""
     key, _, value = wanted.partition("=")
     try:
         tags = ctx.call("s3", "GetBucketTagging", region, Bucket=bucket).get("TagSet", ())
     except AwsError as err:
-        # NoSuchTagSet: no tags at all. Any other error: cannot tell, so keep it in scope
-        # rather than hide it.
-        return err.kind is not ErrorKind.NOT_FOUND
+        if err.kind is ErrorKind.NOT_FOUND:  # NoSuchTagSet: the bucket has no tags at all
+            return False
+        return Undecided(f"whether it has the tag {wanted} (option bucket_tag) is unknown", err)
     return any(t["Key"] == key and (not value or t["Value"] == value) for t in tags)
 
 
@@ -153,7 +193,11 @@ def _buckets(ctx: Context) -> Iterator[Finding | Bucket]:
 
     ctx.map(prefetch, [b for b in found if b.in_scope])
     for b in found:
-        if b.in_scope:
+        if b.undecided is not None:
+            yield ctx.unknown_from(
+                b.undecided, BUCKET, b.arn, f"bucket '{b.name}'", evidence={"bucket": b.name}
+            )
+        elif b.in_scope:
             yield b
         else:
             yield ctx.not_applicable(
