@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from awsobs.errors import UsageError
 from awsobs.report import FORMATS, render
+from awsobs.report.text import printable
 
 if TYPE_CHECKING:
     from awsobs.diff import Diff
@@ -158,5 +159,6 @@ def emit(
 
 
 def note(text: str) -> None:
-    """One `awsobs: ...` line on stderr."""
-    print(f"awsobs: {text}", file=sys.stderr)
+    """One `awsobs: ...` line on stderr. `text` may hold names and errors from the account,
+    so its control and bidi characters are shown as escapes (`printable`)."""
+    print(f"awsobs: {printable(text)}", file=sys.stderr)

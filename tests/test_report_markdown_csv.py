@@ -62,5 +62,5 @@ def test_csv_has_one_row_per_finding_and_defuses_formulas() -> None:
     assert list(rows[0]) == list(COLUMNS) and len(rows) == 2
     assert rows[0]["message"] == '\'=HYPERLINK("http://x")' and rows[0]["status"] == "FAIL"
     assert rows[1]["resource_id"] == "'@evil"
-    assert rows[1]["message"] == "multi\nline, with comma"  # quoted, not split
+    assert rows[1]["message"] == "multi\\nline, with comma"  # escaped: one line per finding
     assert rows[0]["suppressed"] == "false"

@@ -1,8 +1,11 @@
 """One CSV row per finding, for spreadsheets and quick `grep`/`awk` work.
 
-Evidence is left out (it is nested); the JSON report has it. Cells that a spreadsheet
-would run as a formula (starting with =, +, -, @, tab or CR) get a leading apostrophe,
-as OWASP recommends: the values come from the account and must not execute.
+Evidence is left out (it is nested); the JSON report has it. The values come from the
+account and must neither execute nor drive a terminal that `cat`s the file: control, bidi
+and invisible format characters are shown as escapes (`printable`: a newline is the two
+characters `\\n`, so every finding is one physical line), and cells that a spreadsheet
+would run as a formula (starting with =, +, -, @, tab or CR) get a leading apostrophe, as
+OWASP recommends.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import csv
 import io
 
 from awsobs.model import Report
+from awsobs.report.text import printable
 
 COLUMNS = (
     "check_id",
@@ -30,7 +34,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _safe(value: object) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else printable(str(value))
     if isinstance(value, bool):
         text = "true" if value else "false"
     return "'" + text if text.startswith(_FORMULA) else text

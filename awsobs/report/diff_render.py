@@ -1,6 +1,9 @@
 """Renderers for a `Diff`: a terminal table, a GitHub markdown summary, and versioned JSON.
 
-Like the report renderers, these only turn data into text; the CLI prints it.
+Like the report renderers, these only turn data into text; the CLI prints it. Everything
+in a diff comes from two JSON files, so every cell is neutralised as it is laid out: the
+table through `printable`, the Markdown through the report's `cell` and `code` (see
+awsobs/report/markdown.py for what GitHub renders).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from awsobs.diff import Change, Diff
+from awsobs.report.markdown import cell, code
 from awsobs.report.table import short_resource
+from awsobs.report.text import printable
 
 DIFF_FORMATS = ("table", "markdown", "json")
 
@@ -116,7 +121,7 @@ def _message_width(rows: Sequence[tuple[str, ...]], width: int | None) -> int | 
 
 def _table(diff: Diff, width: int | None) -> str:
     if not diff.has_changes:
-        return summary_line(diff) + "\n"
+        return printable(summary_line(diff)) + "\n"
     lines: list[str] = []
     for title, changes in _sections(diff):
         if not changes:
@@ -124,16 +129,17 @@ def _table(diff: Diff, width: int | None) -> str:
         lines.append(f"{title} ({len(changes)})")
         if title == "Not compared":
             lines.append(_INDENT + _NOT_COMPARED_NOTE)
-        rows = [_row(c) for c in changes]
+        rows = [tuple(printable(v) for v in _row(c)) for c in changes]
         table = tabulate(
             rows,
             headers=_HEADERS,
             tablefmt="simple",
             maxcolwidths=[None, None, None, _RESOURCE_WIDTH, None, _message_width(rows, width)],
+            disable_numparse=True,
         )
         lines.extend(_INDENT + line for line in table.splitlines())
         lines.append("")
-    lines.append(summary_line(diff))
+    lines.append(printable(summary_line(diff)))
     return "\n".join(lines) + "\n"
 
 
@@ -149,7 +155,7 @@ def _markdown(diff: Diff) -> str:
 
 
 def _markdown_with(diff: Diff, max_rows: int) -> str:
-    lines = ["## awsobs diff", "", _md_cell(summary_line(diff)), ""]
+    lines = ["## awsobs diff", "", cell(summary_line(diff), _MARKDOWN_CELL_CHARS), ""]
     if not diff.has_changes:
         return "\n".join(lines)
     for title, changes in _sections(diff):
@@ -173,23 +179,22 @@ def _md_table(changes: Sequence[Change], max_rows: int) -> list[str]:
     lines: list[str] = []
     shown = changes[:max_rows]
     if shown:
-        lines.append("| " + " | ".join(_md_cell(h.capitalize()) for h in _HEADERS) + " |")
+        lines.append("| " + " | ".join(cell(h.capitalize()) for h in _HEADERS) + " |")
         lines.append("|" + "---|" * len(_HEADERS))
         for c in shown:
-            lines.append("| " + " | ".join(_md_cell(v) for v in _row(c)) + " |")
+            lines.append("| " + " | ".join(_md_cells(_row(c))) + " |")
         lines.append("")
     if len(changes) > len(shown):
         lines += [f"... and {len(changes) - len(shown)} more", ""]
     return lines
 
 
-def _md_cell(value: str) -> str:
-    """One table cell: a single line, `|` escaped, HTML neutralised, length capped."""
-    text = " ".join(value.split())
-    if len(text) > _MARKDOWN_CELL_CHARS:
-        text = text[: _MARKDOWN_CELL_CHARS - 3] + "..."
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("|", "\\|")
+def _md_cells(row: Sequence[str]) -> list[str]:
+    """One row's cells: check and resource as code, the rest as plain text."""
+    as_code = (_HEADERS.index("CHECK"), _HEADERS.index("RESOURCE"))
+    return [
+        (code if i in as_code else cell)(value, _MARKDOWN_CELL_CHARS) for i, value in enumerate(row)
+    ]
 
 
 def _plural(n: int, word: str) -> str:

@@ -3,9 +3,11 @@
 One test suite per check with findings, one test case per finding: FAIL is a failure,
 UNKNOWN an error (the check could not run), NOT_APPLICABLE and anything suppressed are
 skipped, PASS passes. Scan errors get their own suite, `awsobs.errors`. Text from the
-account may hold characters XML 1.0 cannot carry, so those are dropped; the document is
-written in ASCII with character references, so its UTF-8 declaration holds whatever
-encoding the caller writes it in.
+account may hold characters XML 1.0 cannot carry, so those are dropped; the rest is
+escaped by ElementTree (markup characters as entities, everything outside ASCII as
+character references, so the UTF-8 declaration holds whatever encoding the caller writes
+it in), and a carriage return in element text as `&#13;`, which a parser would otherwise
+read as a newline.
 """
 
 from __future__ import annotations
@@ -134,4 +136,7 @@ def render(report: Report) -> str:
     root = to_element(report)
     ET.indent(root)
     body: bytes = ET.tostring(root, encoding="us-ascii", xml_declaration=False)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body.decode("ascii") + "\n"
+    # ElementTree writes CR in attributes as &#13; but raw in text, where XML parsers turn it
+    # into LF; indentation adds none, so every raw CR left is text from the account.
+    text = body.decode("ascii").replace("\r", "&#13;")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"

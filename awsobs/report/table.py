@@ -1,4 +1,9 @@
-"""The human report: gaps first, grouped by check, one line per resource, then a summary."""
+"""The human report: gaps first, grouped by check, one line per resource, then a summary.
+
+Every string that can come from the account (names, messages, fixes, suppression reasons,
+errors) goes through `printable` as it is laid out, so a hostile name shows its control
+and bidi characters as escapes instead of driving the terminal.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections import defaultdict
 from tabulate import tabulate
 
 from awsobs.model import Finding, Report, Status
+from awsobs.report.text import printable
 from awsobs.units import human_bytes
 
 _ORDER = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}
@@ -37,7 +43,7 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
             found = by_account[account]
             fails = sum(f.status is Status.FAIL for f in found)
             unknown = sum(f.status is Status.UNKNOWN for f in found)
-            lines += [f"== account {account}: {fails} FAIL, {unknown} UNKNOWN", ""]
+            lines += [f"== account {printable(account)}: {fails} FAIL, {unknown} UNKNOWN", ""]
             lines.extend(_check_groups(found, report.checks, message_width))
     else:
         lines.extend(_check_groups(visible, report.checks, message_width))
@@ -47,10 +53,10 @@ def render(report: Report, *, show_pass: bool = False, width: int | None = None)
     lines.extend(_suppressed_section(report, message_width))
     cost = cost_line(report)
     if cost:
-        lines.append(cost)
-    lines.append(summary_line(report, show_pass=show_pass))
+        lines.append(printable(cost))
+    lines.append(printable(summary_line(report, show_pass=show_pass)))
     for error in report.errors:
-        lines.append(f"error: {error}")
+        lines.append(f"error: {printable(error)}")
     return "\n".join(lines) + "\n"
 
 
@@ -72,17 +78,27 @@ def _check_groups(
     for check_id in sorted(groups, key=group_key):
         rows = sorted(groups[check_id], key=_row_order)
         first = rows[0]
-        lines.append(f"{check_id}  [{first.severity.value}]  {first.title}")
+        heading = f"{check_id}  [{first.severity.value}]  {first.title}"
+        lines.append(printable(heading))
         table = tabulate(
-            [(f.status.value, f.region, short_resource(f.resource_id), f.message) for f in rows],
+            [
+                (
+                    f.status.value,
+                    printable(f.region),
+                    printable(short_resource(f.resource_id)),
+                    printable(f.message),
+                )
+                for f in rows
+            ],
             headers=("STATUS", "REGION", "RESOURCE", "MESSAGE"),
             tablefmt="simple",
             maxcolwidths=[None, None, 40, message_width],
+            disable_numparse=True,
         )
         lines.extend("  " + line for line in table.splitlines())
         fixes = list(dict.fromkeys(f.remediation for f in rows if f.status is Status.FAIL))
         for fix in fixes[:_MAX_FIXES]:
-            lines.append(f"  fix: {fix}")
+            lines.append(f"  fix: {printable(fix)}")
         if len(fixes) > _MAX_FIXES:
             lines.append(f"  ... and {len(fixes) - _MAX_FIXES} more fixes in the JSON report")
         lines.append("")
@@ -110,22 +126,23 @@ def _suppressed_section(report: Report, message_width: int | None) -> list[str]:
             [
                 (
                     f.status.value,
-                    f.check_id,
-                    f.region,
-                    short_resource(f.resource_id),
-                    f.suppression_reason or "",
+                    printable(f.check_id),
+                    printable(f.region),
+                    printable(short_resource(f.resource_id)),
+                    printable(f.suppression_reason or ""),
                 )
                 for f in quiet
             ],
             headers=("STATUS", "CHECK", "REGION", "RESOURCE", "REASON"),
             tablefmt="simple",
             maxcolwidths=[None, None, None, 40, message_width],
+            disable_numparse=True,
         )
         lines.extend("  " + line for line in table.splitlines())
         lines.append("")
     if report.suppression_notes:
         lines.append("Suppressions to review:")
-        lines.extend(f"  {n.describe()}" for n in report.suppression_notes)
+        lines.extend(f"  {printable(n.describe())}" for n in report.suppression_notes)
         lines.append("")
     return lines
 
