@@ -1,5 +1,5 @@
 """`python -m awsobs` runs the command line."""
 
-from awsobs.cli import main
+from awsobs.cli import run
 
-raise SystemExit(main())
+run()

@@ -231,7 +231,9 @@ def scan_accounts(
             session = assumed_session(
                 base, target.account_id, role_name, external_id=external_id, partition=partition
             )
-            return scan(session, max_workers=per_account, progress=forward, **scan_kwargs)
+            return scan(
+                session, max_workers=per_account, progress=forward, cancel=stop, **scan_kwargs
+            )
         except AssumeRoleError as err:
             why = f"{err.code}: {err.detail}"
         except CredentialsError as err:
@@ -241,14 +243,16 @@ def scan_accounts(
     unique: dict[str, AccountTarget] = {}
     for target in accounts:
         unique.setdefault(target.account_id, target)
-    with ThreadPoolExecutor(max(1, max_workers // per_account), "awsobs-account") as pool:
-        futures = [pool.submit(one, a) for a in unique.values()]
-        try:
-            reports = [fut.result() for fut in futures]
-        except BaseException:  # a UsageError (bad region...): stop starting accounts
-            for fut in futures:
-                fut.cancel()
-            raise
+    stop = threading.Event()  # Ctrl-C or a UsageError: every account scan stops sending
+    pool = ThreadPoolExecutor(max(1, max_workers // per_account), "awsobs-account")
+    futures = [pool.submit(one, a) for a in unique.values()]
+    try:
+        reports = [fut.result() for fut in futures]
+    except BaseException:  # do not wait for the others: they may be in retry sleeps
+        stop.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return merge_reports(reports)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
@@ -314,3 +315,16 @@ def _with_progress(
         return run(line)
     finally:
         line.clear()
+
+
+def run() -> NoReturn:
+    """The `awsobs` command itself (console script and `python -m awsobs`): `main`, then
+    exit. After Ctrl-C (130) it exits at once: the scan's threads may be sleeping in
+    botocore's retry backoff, up to 20 s each, and waiting for them made Ctrl-C take over a
+    minute; they hold nothing that needs finishing, and no report was written."""
+    code = main()
+    if code == 130:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(130)
+    sys.exit(code)

@@ -7,9 +7,11 @@ that stop the scan from starting (bad arguments, credentials) raise `AwsobsError
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +30,7 @@ from awsobs.aws.session import (
 )
 from awsobs.config import DEFAULT_MAX_WORKERS
 from awsobs.context import Context, ScanState
-from awsobs.errors import UsageError
+from awsobs.errors import ScanCancelled, UsageError
 from awsobs.model import Finding, Report, Scope
 from awsobs.registry import REGISTRY, Check
 from awsobs.suppress import Suppression, apply_suppressions
@@ -63,6 +65,7 @@ def scan(
     progress: ProgressCallback | None = None,
     on_request: RequestHook | None = None,
     suppressions: Sequence[Suppression] = (),
+    cancel: threading.Event | None = None,
 ) -> Report:
     """Scan one AWS account read-only and return every finding.
 
@@ -75,6 +78,9 @@ def scan(
     - `on_request(service, operation, region, params)`: called before each AWS read is sent.
     - `suppressions`: accepted gaps (`awsobs.suppress.Suppression`); matching FAIL and
       UNKNOWN findings are marked suppressed and do not count for the exit code.
+    - `cancel`: set this event from any thread to stop the scan: nothing more is sent and
+      `scan` raises `ScanCancelled` within a fraction of a second. Ctrl-C (KeyboardInterrupt)
+      stops it the same way and is re-raised.
 
     Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start.
     """
@@ -84,9 +90,9 @@ def scan(
     selected = REGISTRY.select(checks, exclude_checks)
     opts = validate_options(options or {}, REGISTRY.all())
     session = session or boto3.Session()
-    gateway = Gateway(session, max_workers=max_workers, on_request=on_request)
+    gateway = Gateway(session, max_workers=max_workers, on_request=on_request, cancel=cancel)
     home = home_region(session)
-    with ThreadPoolExecutor(1, thread_name_prefix="awsobs-start") as start:
+    with _pool(1, "awsobs-start", gateway) as start:
         # Independent reads at start-up: list regions while the credentials are verified.
         # The answer (or error) is memoized; discover_regions below picks it up.
         start.submit(prefetch_regions, gateway, home)
@@ -104,8 +110,8 @@ def scan(
 
     findings: list[Finding] = []
     with (
-        ThreadPoolExecutor(max_workers, thread_name_prefix="awsobs-check") as pool,
-        ThreadPoolExecutor(max_workers, thread_name_prefix="awsobs-io") as io_pool,
+        _pool(max_workers, "awsobs-check", gateway) as pool,
+        _pool(max_workers, "awsobs-io", gateway) as io_pool,
     ):
         state = ScanState(
             gateway=gateway,
@@ -123,19 +129,17 @@ def scan(
             for chk, region in units
         }
         done_count = 0
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    chk, region = pending.pop(fut)
-                    findings.extend(fut.result())
-                    done_count += 1
-                    if progress is not None:
-                        progress(Progress(done_count, len(units), chk.id, region or "global"))
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            io_pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        while pending:
+            # A short timeout, so that `cancel` set from another thread is seen promptly.
+            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            if gateway.cancelled:
+                raise ScanCancelled()
+            for fut in finished:
+                chk, region = pending.pop(fut)
+                findings.extend(fut.result())
+                done_count += 1
+                if progress is not None:
+                    progress(Progress(done_count, len(units), chk.id, region or "global"))
 
     order = {c.id: i for i, c in enumerate(selected)}
     findings.sort(key=lambda f: (order.get(f.check_id, len(order)), f.region, f.resource_id))
@@ -155,6 +159,21 @@ def scan(
         tool_version=__version__,
         suppression_notes=tuple(notes),
     )
+
+
+@contextlib.contextmanager
+def _pool(workers: int, name: str, gateway: Gateway) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool for one scan. When the scan stops early (Ctrl-C, `cancel`, an error),
+    the gateway sends nothing more and the pool is not waited for: its threads may be in
+    botocore's retry sleeps for up to 20 s, and they end on their own."""
+    pool = ThreadPoolExecutor(workers, thread_name_prefix=name)
+    try:
+        yield pool
+    except BaseException:
+        gateway.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _not_enabled(ctx: Context, region: str) -> Finding:

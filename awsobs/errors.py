@@ -18,3 +18,8 @@ class UsageError(AwsobsError):
 
 class CredentialsError(AwsobsError):
     """No usable AWS credentials: missing, expired or rejected."""
+
+
+class ScanCancelled(Exception):
+    """The scan's `cancel` event was set (or Ctrl-C was pressed): no further request is
+    sent, and `scan` stops without a report."""

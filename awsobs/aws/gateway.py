@@ -35,6 +35,7 @@ from awsobs import __version__
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
 from awsobs.aws.iam import iam_action
 from awsobs.aws.readpolicy import is_read, scrub_events
+from awsobs.errors import ScanCancelled
 from awsobs.once import OnceMap
 
 log = logging.getLogger("awsobs.aws")
@@ -114,8 +115,10 @@ class Gateway:
         *,
         max_workers: int = 16,
         on_request: RequestHook | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         self._session = session
+        self._cancel = cancel or threading.Event()
         self._config = Config(
             retries=_retries(session),
             max_pool_connections=max(10, max_workers + 4),
@@ -146,6 +149,15 @@ class Gateway:
         key = (region, service, operation, json.dumps(params, sort_keys=True, default=str))
         return self._memo.get(key, lambda: self._fetch(service, operation, region, params))
 
+    def cancel(self) -> None:
+        """Send nothing more: every later request, and every retry of one in flight, raises
+        `ScanCancelled` instead of going out (a retry already sleeping ends its sleep first)."""
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
     @property
     def api_calls(self) -> int:
         """Requests sent so far (each page counts; retries of one page do not)."""
@@ -171,6 +183,7 @@ class Gateway:
                 finally:
                     _BUILDING.classes = None
                 client.meta.events.register("before-call", self._before_call)
+                client.meta.events.register("before-send", self._before_send)
                 event_name = client.meta.service_model.service_id.hyphenize()
                 for event, handler in scrub_events(service, event_name):
                     client.meta.events.register(event, handler)
@@ -185,7 +198,14 @@ class Gateway:
         with self._counts_lock:
             self._counts[f"{service}:{model.name}"] += 1
 
+    def _before_send(self, **_: Any) -> None:
+        # Each attempt, retries included, passes here: a cancelled scan stops retrying.
+        if self._cancel.is_set():
+            raise ScanCancelled()
+
     def _fetch(self, service: str, operation: str, region: str, params: dict[str, Any]) -> Any:
+        if self._cancel.is_set():
+            raise ScanCancelled()
         client = self._client(service, region)
         py_name = xform_name(operation)
         if not hasattr(client, py_name):
@@ -201,7 +221,7 @@ class Gateway:
                     result = client.get_paginator(py_name).paginate(**params).build_full_result()
                 else:
                     result = getattr(client, py_name)(**params)
-        except ReadOnlyViolation:
+        except (ReadOnlyViolation, ScanCancelled):
             raise
         except Exception as exc:  # botocore's, or anything a transport or hook raises
             error = classify(exc, service, operation, region)
