@@ -30,6 +30,7 @@ from awsobs.registry import REGISTRY
 from awsobs.report import FORMATS
 from awsobs.report.catalog import CATALOG_FORMATS, render_catalog
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
+from awsobs.report.text import printable
 
 if TYPE_CHECKING:
     from awsobs.engine import Progress, ProgressCallback
@@ -175,11 +176,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
         return code
     except AwsobsError as err:
-        print(f"awsobs: error: {err}", file=sys.stderr)
-        return 2
+        return _error(err)
     except KeyboardInterrupt:
         print("awsobs: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # A mistake in the local set-up that no command caught itself (botocore's config
+        # and credential exceptions, a file that is not UTF-8) is still one line and exit
+        # 2; anything else is a bug and keeps its traceback.
+        from awsobs.aws.env_errors import environment_error  # loads botocore: only here
+
+        error = environment_error(exc)
+        if error is None:
+            raise
+        return _error(error)
+
+
+def _error(err: AwsobsError) -> int:
+    """`awsobs: error: <message>` on one line (control characters shown as escapes)."""
+    print(f"awsobs: error: {printable(str(err))}", file=sys.stderr)
+    return 2
 
 
 def _cmd_checks(args: argparse.Namespace) -> int:
@@ -209,6 +225,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     _fewer_malloc_arenas()
     dests = destinations(args.output, args.format)
     several = many_accounts(args)
+    _check_lists(args)
     config = load_config(args.config)
     baseline = load_report(args.baseline) if args.baseline else None
     options = dict(config.options)
@@ -217,9 +234,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     args.fail_on = args.fail_on or config.fail_on
     session = open_session(args.profile)
     kwargs: dict[str, Any] = {
-        "regions": args.regions or config.regions,
-        "checks": args.checks or config.checks,
-        "exclude_checks": args.exclude_checks or config.exclude_checks,
+        "regions": _given(args.regions, config.regions),
+        "checks": _given(args.checks, config.checks),
+        "exclude_checks": _given(args.exclude_checks, config.exclude_checks),
         "max_workers": (
             args.max_workers
             if args.max_workers is not None
@@ -264,12 +281,41 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 def _cmd_policy(args: argparse.Namespace) -> int:
     from awsobs.policy import render_policy
 
+    _check_lists(args)
     config = load_config(args.config)
     checks = REGISTRY.select(
-        args.checks or config.checks, args.exclude_checks or config.exclude_checks
+        _given(args.checks, config.checks), _given(args.exclude_checks, config.exclude_checks)
     )
     sys.stdout.write(render_policy(checks, args.partition))
     return 0
+
+
+def _given(flag: Any, configured: Any) -> Any:
+    """The flag's value when it was given (even empty), else the config file's."""
+    return flag if flag is not None else configured
+
+
+def _check_lists(args: argparse.Namespace) -> None:
+    """`--checks ''`, `--exclude-checks ,,` or `--regions ' '` name nothing: an error,
+    never "no check" or "every region" (the library refuses them too, without the flag)."""
+    for flag, values, noun, hint in (
+        ("--checks", getattr(args, "checks", None), "check id or glob", "see `awsobs checks`"),
+        (
+            "--exclude-checks",
+            getattr(args, "exclude_checks", None),
+            "check id or glob",
+            "see `awsobs checks`",
+        ),
+        (
+            "--regions",
+            [args.regions] if getattr(args, "regions", None) is not None else None,
+            "region",
+            "leave --regions out, or pass 'all', to scan every enabled region",
+        ),
+    ):
+        if values is not None and not any(p.strip() for v in values for p in v.split(",")):
+            shown = " ".join(repr(v) for v in values)
+            raise UsageError(f"{flag} {shown}: no {noun} given ({hint})")
 
 
 def _severity(threshold: str | None) -> Severity | None:
@@ -321,8 +367,16 @@ def run() -> NoReturn:
     """The `awsobs` command itself (console script and `python -m awsobs`): `main`, then
     exit. After Ctrl-C (130) it exits at once: the scan's threads may be sleeping in
     botocore's retry backoff, up to 20 s each, and waiting for them made Ctrl-C take over a
-    minute; they hold nothing that needs finishing, and no report was written."""
-    code = main()
+    minute; they hold nothing that needs finishing, and no report was written. A bug that
+    escapes `main` prints its traceback and exits 2 (could not run), never 1 (gaps)."""
+    try:
+        code = main()
+    except Exception:  # a bug, not the user's input: the traceback for the report, and 2
+        import traceback  # (exit 1 would read as "gaps found" in CI)
+
+        traceback.print_exc()
+        print("awsobs: internal error (a bug in awsobs; please report it)", file=sys.stderr)
+        code = 2
     if code == 130:
         sys.stdout.flush()
         sys.stderr.flush()

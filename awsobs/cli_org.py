@@ -137,4 +137,4 @@ def merged_report(paths: list[str]) -> Any:
     from awsobs.diff import load_report
     from awsobs.merge import merge_reports, report_from_dict
 
-    return merge_reports([report_from_dict(load_report(p)) for p in paths])
+    return merge_reports([report_from_dict(load_report(p), p) for p in paths])

@@ -80,20 +80,40 @@ def destinations(
 
 
 def check_paths(dests: list[Destination]) -> None:
-    """Refuse unwritable or clashing destinations before any work is done."""
-    seen: dict[str, str] = {}
+    """Refuse unwritable or clashing destinations before any work is done.
+
+    Two paths to one file (through a symlink, a symlinked directory or a hard link) are
+    "given twice". A file is written to a temporary name in its directory, then renamed:
+    the directory must be writable (os.access, so root passes except on a read-only
+    mount), and an existing file too, since a read-only report was meant to be kept."""
+    seen: dict[object, str] = {}
     for d in dests:
         if d.path is None:
             continue
         full = os.path.abspath(d.path)
-        if full in seen:
-            raise UsageError(f"--output {d.path} is given twice ({seen[full]} and {d.fmt})")
-        seen[full] = d.fmt
+        key = _file_key(full)
+        if key in seen:
+            raise UsageError(f"--output {d.path} is given twice ({seen[key]} and {d.fmt})")
+        seen[key] = d.fmt
         if os.path.isdir(full):
             raise UsageError(f"cannot write {d.path}: it is a directory")
         parent = os.path.dirname(full)
         if not os.path.isdir(parent):
             raise UsageError(f"cannot write {d.path}: directory {parent} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise UsageError(f"cannot write {d.path}: directory {parent} is not writable")
+        if os.path.exists(full) and not os.access(full, os.W_OK):
+            raise UsageError(f"cannot write {d.path}: the file is read-only")
+
+
+def _file_key(full: str) -> object:
+    """What identifies the file at `full`: its device and inode when it exists (so hard
+    links match), else the path with every symlink resolved."""
+    try:
+        st = os.stat(full)
+    except OSError:
+        return os.path.realpath(full)
+    return (st.st_dev, st.st_ino)
 
 
 def write_atomic(path: str, text: str) -> None:

@@ -52,6 +52,12 @@ _KEYS = (
     "suppressions",
 )
 _SUPPRESSION_KEYS = ("check", "resource", "region", "account", "reason", "expires")
+# What an empty list (or one of empty strings) would mean, were it not an error.
+_NAMES_NOTHING = {
+    "regions": 'it names no region (leave it out, or write "all", to scan every enabled one)',
+    "checks": "it names no check (leave it out to run every check)",
+    "exclude_checks": "it names no check (leave it out to exclude none)",
+}
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,10 @@ def _read(file: Path) -> dict[str, Any]:
         return tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as err:
         raise UsageError(f"{file}: invalid TOML: {err}") from None
+    except UnicodeDecodeError as err:  # TOML is UTF-8 by definition
+        line = err.object[: err.start].count(b"\n") + 1
+        byte = err.object[err.start]
+        raise UsageError(f"{file}:{line}: not UTF-8 text (byte 0x{byte:02x})") from None
     except OSError as err:
         raise UsageError(f"cannot read {file}: {err.strerror}") from None
 
@@ -120,6 +130,9 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
             isinstance(value, list) and all(isinstance(v, str) for v in value)
         ):
             raise fail(key, "must be a list of strings")
+        named = value is not None and any(p.strip() for v in value for p in v.split(","))
+        if value is not None and not named and (value or key != "exclude_checks"):
+            raise fail(key, f"is {value!r}: {_NAMES_NOTHING[key]}")
     fail_on = data.get("fail_on")
     if fail_on is not None and fail_on not in FAIL_ON:
         raise fail("fail_on", f"must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")

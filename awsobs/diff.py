@@ -9,6 +9,8 @@ resolved: it is listed as out of scope, so nobody mistakes a narrower scan for a
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -131,15 +133,48 @@ def load_report(path: str) -> dict[str, Any]:
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(
+            text, parse_int=_int, parse_float=_float, parse_constant=_not_a_json_number
+        )
     except json.JSONDecodeError as exc:
         raise UsageError(
             f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except _BadNumber as exc:
+        raise UsageError(f"{path}: invalid JSON: {exc}") from None
     except RecursionError:
         raise UsageError(f"{path}: invalid JSON: nested too deeply") from None
     _validate(doc, path)
     return dict(doc)
+
+
+class _BadNumber(ValueError):
+    """A number in a report that Python cannot hold as JSON meant it (message: which)."""
+
+
+def _int(text: str) -> int:
+    """An integer literal; Python refuses to convert more than sys.get_int_max_str_digits()
+    digits (a ValueError that is not a JSONDecodeError), so it is said here in words."""
+    digits = len(text.lstrip("-"))
+    limit = sys.get_int_max_str_digits()
+    if limit and digits > limit:
+        raise _BadNumber(f"an integer of {digits} digits (at most {limit} can be read)")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    """A number with a fraction or exponent; one too large for a float (`1e400`) would be
+    read as infinity, which JSON cannot hold, so it is refused."""
+    value = float(text)
+    if math.isinf(value):
+        shown = text if len(text) <= 20 else text[:17] + "..."
+        raise _BadNumber(f"a number too large to read ({shown})")
+    return value
+
+
+def _not_a_json_number(name: str) -> Any:
+    """`NaN`, `Infinity`, `-Infinity`: Python's json reads them, JSON does not have them."""
+    raise _BadNumber(f"{name} is not a JSON number")
 
 
 def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:

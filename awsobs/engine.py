@@ -25,6 +25,7 @@ from awsobs.aws.session import (
     choose_regions,
     discover_regions,
     home_region,
+    open_session,
     prefetch_regions,
     resolve_identity,
 )
@@ -89,7 +90,9 @@ def scan(
         raise UsageError("--max-workers must be at least 1")
     selected = REGISTRY.select(checks, exclude_checks)
     opts = validate_options(options or {}, REGISTRY.all())
-    session = session or boto3.Session()
+    # boto3's default chain, its local set-up checked: a broken ~/.aws/config or a failing
+    # credential_process is a one-line UsageError / CredentialsError, not botocore's own.
+    session = session or open_session()
     gateway = Gateway(session, max_workers=max_workers, on_request=on_request, cancel=cancel)
     home = home_region(session)
     with _pool(1, "awsobs-start", gateway) as start:

@@ -126,9 +126,25 @@ class Registry:
         """Checks matching any of `include` (ids, globs or Check objects) and none of `exclude`.
 
         A pattern that matches nothing is a usage error, so a typo never means "no checks".
+        Only `include=None` means every check: an empty `include` (`[]`), or one whose
+        strings hold no pattern (`[""]`, `[",,"]`), is a `UsageError` too, since a scan of
+        no check would pass every gate. `exclude=None` or `[]` excludes nothing, but an
+        `exclude` whose strings hold no pattern is an error, like the same `include`.
         """
         available = self.all()
         chosen: dict[str, Check] = {}
+        if include is not None:
+            include = list(include)
+            if not include:
+                raise UsageError("checks is empty: no check to run (pass None to run every check)")
+        if exclude is not None:
+            exclude = list(exclude)
+        for name, given in (("checks", include), ("exclude_checks", exclude)):
+            if given and not any(True for _ in _expand(given)):
+                shown = [g if isinstance(g, str) else g.id for g in given]
+                raise UsageError(
+                    f"{name} {shown!r} names no check id or glob (see `awsobs checks`)"
+                )
         for pattern in _expand(include) if include is not None else ["*"]:
             if isinstance(pattern, Check):
                 chosen.setdefault(pattern.id, pattern)

@@ -70,13 +70,35 @@ RequestHook = Callable[[str, str, str, Mapping[str, Any]], None]
 
 def _retries(session: boto3.Session) -> Any:
     """Adaptive mode with 8 attempts, unless the user configured retries themselves
-    (AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, or retry_mode / max_attempts in their profile)."""
+    (AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, or retry_mode / max_attempts in their profile).
+
+    A value botocore would refuse (a mode other than legacy, standard or adaptive; a
+    number of attempts that is not a whole number of at least 1) is a `UsageError` that
+    names the variable, or the key, profile and file it came from."""
+    import re
+
+    from awsobs.aws.env_errors import profile_key, shown
+    from awsobs.errors import UsageError
+
     profile = session._session.get_scoped_config()  # the botocore session's profile section
-    mode = os.environ.get("AWS_RETRY_MODE") or profile.get("retry_mode") or "adaptive"
-    attempts = os.environ.get("AWS_MAX_ATTEMPTS") or profile.get("max_attempts") or 8
+
+    def setting(variable: str, key: str) -> tuple[str, Any]:
+        """(where the value came from, the value); the variable wins, as in botocore."""
+        if os.environ.get(variable):
+            return variable, os.environ[variable]
+        return profile_key(session, key), profile.get(key)
+
+    where, mode = setting("AWS_RETRY_MODE", "retry_mode")
+    mode = mode or "adaptive"
+    if mode not in ("legacy", "standard", "adaptive"):
+        raise UsageError(f"{where} is {shown(mode)}, not one of legacy, standard, adaptive")
+    where, attempts = setting("AWS_MAX_ATTEMPTS", "max_attempts")
+    text = str(attempts or 8).strip()
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
+        raise UsageError(f"{where} is {shown(attempts)}, not a whole number of at least 1")
     # total_max_attempts counts the first request, as AWS_MAX_ATTEMPTS does (the dict's
     # max_attempts would count retries only).
-    return {"mode": mode, "total_max_attempts": int(attempts)}
+    return {"mode": mode, "total_max_attempts": int(text)}
 
 
 # botocore builds a new client class (a Python method for every operation of the service:

@@ -13,6 +13,14 @@ from typing import Any
 import boto3
 from botocore.exceptions import ProfileNotFound
 
+from awsobs.aws.env_errors import (
+    NO_CREDENTIALS,
+    check_session,
+    credentials_error,
+    environment_error,
+    session_region,
+    unknown_profile,
+)
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
 from awsobs.errors import CredentialsError, UsageError
@@ -22,12 +30,22 @@ _ENABLED = {"opt-in-not-required", "opted-in"}
 
 
 def open_session(profile: str | None = None) -> boto3.Session:
-    """A boto3 session for `profile` (None: boto3's default chain)."""
+    """A boto3 session for `profile` (None: boto3's default chain), its whole local set-up
+    read and checked (`check_session`): a malformed config or credentials file, an unknown
+    profile, a region or retry setting botocore would refuse, or a credential_process that
+    fails is a one-line `UsageError` / `CredentialsError` here, before any work."""
     try:
-        return boto3.Session(profile_name=profile)
-    except ProfileNotFound:
-        known = ", ".join(sorted(boto3.Session().available_profiles)) or "none configured"
-        raise UsageError(f"unknown AWS profile '{profile}' (known profiles: {known})") from None
+        session = boto3.Session(profile_name=profile)
+    except ProfileNotFound as err:
+        name = profile if profile is not None else str(err.kwargs.get("profile", ""))
+        raise UsageError(unknown_profile(name, from_flag=profile is not None)) from None
+    except Exception as exc:
+        error = environment_error(exc)
+        if error is None:
+            raise
+        raise error from None
+    check_session(session)
+    return session
 
 
 _GLOBAL_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
@@ -39,8 +57,10 @@ def global_region(partition: str) -> str:
 
 
 def home_region(session: boto3.Session) -> str:
-    """Region for account-wide calls (STS, DescribeRegions): the session's, else us-east-1."""
-    return session.region_name or DEFAULT_REGION
+    """Region for account-wide calls (STS, DescribeRegions): the session's, else us-east-1.
+    A session region botocore would refuse (`AWS_DEFAULT_REGION=' us-east-1'`) is a
+    `UsageError` naming where it was set."""
+    return session_region(session) or DEFAULT_REGION
 
 
 @dataclass(frozen=True)
@@ -58,25 +78,38 @@ class Identity:
 
 
 def resolve_identity(gateway: Gateway, region: str) -> Identity:
-    """Prove the credentials work; raise `CredentialsError` with the fix when they don't."""
+    """Prove the credentials work; raise `CredentialsError` with the fix when they don't.
+
+    GetCallerIdentity is a scan's first request, so botocore reads the local set-up here
+    (the credential_process runs, the region is validated, when the session was not
+    checked by `open_session`): what goes wrong before the request is sent is raised as
+    the one-line `CredentialsError` or `UsageError` naming the cause, never an UNKNOWN."""
     try:
         who = gateway.call("sts", "GetCallerIdentity", region)
     except AwsError as err:
         raise CredentialsError(_credentials_message(err)) from None
+    except Exception as exc:  # raised by botocore while it made the client or credentials
+        raise credentials_error(exc, _session_of(gateway)) from None
     return Identity(account_id=str(who["Account"]), arn=str(who["Arn"]))
+
+
+def _session_of(gateway: Gateway) -> Any:
+    return getattr(gateway, "_session", None)
+
+
+_EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 
 
 def _credentials_message(err: AwsError) -> str:
     code = err.code
     if code == "NoCredentialsError":
-        return (
-            "no AWS credentials found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID, "
-            "or run `aws configure` / `aws sso login`"
-        )
+        return NO_CREDENTIALS
     if code in {"UnauthorizedSSOTokenError", "SSOTokenLoadError", "TokenRetrievalError"}:
         return f"the AWS SSO session is missing or expired ({code}): run `aws sso login`"
-    if code in {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}:
+    if code in _EXPIRED:
         return f"the AWS credentials have expired ({code}): refresh them and run again"
+    if code in {"EndpointConnectionError", "ConnectTimeoutError"}:  # no answer at all
+        return f"could not reach AWS to verify the credentials ({code}): {err.message}"
     if err.kind in (ErrorKind.CREDENTIALS, ErrorKind.REGION_UNAVAILABLE, ErrorKind.ACCESS_DENIED):
         return f"AWS rejected the credentials ({code}): {err.message}".strip()
     return f"could not verify the AWS credentials with sts:GetCallerIdentity: {code}: {err.message}"
@@ -99,16 +132,33 @@ def discover_regions(
     Opted-out regions are known but not enabled. Without DescribeRegions, botocore's
     own region list is used to validate names, and nothing is known to be enabled.
     The read is memoized, so calling `prefetch_regions` first makes this free.
+
+    Credentials that AWS rejects here (they expired since GetCallerIdentity accepted
+    them) raise `CredentialsError`, with or without a region list: no check could read.
     """
     try:
         listed = prefetch_regions(gateway, region)
-    except AwsError:
+    except AwsError as err:
+        if err.kind is ErrorKind.CREDENTIALS:
+            raise CredentialsError(_rejected_later(err)) from None
         known = tuple(sorted(session.get_available_regions("ec2", partition_name=partition)))
         return Regions(enabled=(), known=known, listed=False)
+    except Exception as exc:  # botocore could not make the client (see resolve_identity)
+        raise credentials_error(exc, _session_of(gateway)) from None
     rows = listed.get("Regions", ())
     known = tuple(sorted(r["RegionName"] for r in rows))
     enabled = tuple(sorted(r["RegionName"] for r in rows if r.get("OptInStatus", "") in _ENABLED))
     return Regions(enabled=enabled, known=known, listed=True)
+
+
+def _rejected_later(err: AwsError) -> str:
+    """Credentials rejected by a read after GetCallerIdentity accepted them."""
+    if err.code in _EXPIRED:
+        return (
+            f"the AWS credentials have expired ({err.code} from {err.action}): "
+            "refresh them and run again"
+        )
+    return f"AWS rejected the credentials ({err.code} from {err.action}): {err.message}".strip()
 
 
 def prefetch_regions(gateway: Gateway, region: str) -> Any:
@@ -117,9 +167,18 @@ def prefetch_regions(gateway: Gateway, region: str) -> Any:
 
 
 def choose_regions(requested: Iterable[str] | str | None, regions: Regions) -> tuple[str, ...]:
-    """The regions to scan: the requested ones (validated), or all enabled ones."""
-    names = [requested] if isinstance(requested, str) else list(requested or [])
-    names = [n.strip() for raw in names for n in raw.split(",") if n.strip()]
+    """The regions to scan: the requested ones (validated), or all enabled ones.
+
+    Only None (nothing requested) or "all" means every enabled region: a list or string
+    that names no region (`[]`, `""`, `",,"`, `[" "]`) is a `UsageError`, so an empty
+    variable in a CI job never widens a scan to the whole account.
+    """
+    given = [requested] if isinstance(requested, str) else list(requested or [])
+    names = [n.strip() for raw in given for n in raw.split(",") if n.strip()]
+    if requested is not None and not names:
+        raise UsageError(
+            f"regions {given!r} names no region (pass None or 'all' to scan every enabled region)"
+        )
     if not names or names == ["all"]:
         if not regions.listed:
             raise UsageError(
