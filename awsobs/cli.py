@@ -170,7 +170,9 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "verbose", 0):
-        logging.basicConfig(stream=sys.stderr, format="awsobs: %(message)s")
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_PrintableFormatter("awsobs: %(message)s"))
+        logging.basicConfig(handlers=[handler])
         logging.getLogger("awsobs").setLevel(logging.DEBUG)
     try:
         code: int = args.func(args)
@@ -190,6 +192,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if error is None:
             raise
         return _error(error)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """`-v` logs carry request parameters and AWS error messages, which name resources of
+    the account: their control and bidi characters are shown as escapes."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return printable(super().formatMessage(record))
 
 
 def _error(err: AwsobsError) -> int:

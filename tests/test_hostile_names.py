@@ -396,3 +396,39 @@ def test_awsobs_diff_of_hostile_reports_prints_no_escape_sequence(tmp_path: Path
     md = awsobs("diff", str(old), str(new), "--format", "markdown")
     assert RAW.search(md.stdout) is None and "<script>" not in md.stdout
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md.stdout
+
+
+def test_verbose_logs_show_escapes(session: object) -> None:
+    """`-v` logs each request's parameters: here a namespace carrying ESC and BEL."""
+    from ec2_seed import instance
+
+    instance(session)  # a running instance, so the agent namespace is listed
+    hostile = "CW\x1b]0;pwned\x07\x1b[2J"
+    result = awsobs(
+        "scan", "-v", "--regions", "us-east-1", "--checks", "ec2.cwagent_metrics",
+        "--cwagent-namespace", hostile, "--format", "json",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    logged = [line for line in result.stderr.splitlines() if "ListMetrics" in line]
+    assert logged and all("pwned" in line for line in logged)
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_the_verbose_log_formatter_escapes_messages_but_keeps_tracebacks() -> None:
+    import logging
+
+    from awsobs.cli import _PrintableFormatter
+
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "awsobs.aws", logging.DEBUG, __file__, 1, "%s -> %s", ("x", "err\x1b[2J"), exc_info
+    )
+    text = _PrintableFormatter("awsobs: %(message)s").format(record)
+    first, *rest = text.splitlines()
+    assert first == "awsobs: x -> err\\x1b[2J"
+    assert rest[0].startswith("Traceback") and rest[-1] == "ValueError: boom"
