@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import new_session
+from helpers import isolate_aws_env, new_session
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -27,22 +27,10 @@ from awsobs.demo_moto import (
     uninstall_ssm_extension,
 )
 
-_NO_AMIS = Path(__file__).parent / "data" / "no-amis.json"
-
 
 @pytest.fixture(autouse=True)
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
-    # moto loads hundreds of default AMIs whenever it builds an EC2 backend (our
-    # DescribeRegions does, in every test); no test uses AMIs.
-    monkeypatch.setenv("MOTO_AMIS_PATH", str(_NO_AMIS))
+    isolate_aws_env(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -96,3 +84,25 @@ def alarm_ext() -> Iterator[None]:
     reset_alarm_extensions()
     yield
     reset_alarm_extensions()
+
+
+@pytest.fixture
+def refused() -> Iterator[str]:
+    """An endpoint on 127.0.0.1 that refuses every connection: bound, never listening."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+@pytest.fixture
+def env(tmp_path: Path, refused: str) -> dict[str, str]:
+    """The CLI's environment: conftest's fake credentials and files, a HOME of its own,
+    an endpoint that answers nothing, no instance metadata."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        **os.environ,
+        "HOME": str(home),
+        "AWS_ENDPOINT_URL": refused,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }

@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.loaders
 import botocore.session
+import pytest
 
 from awsobs import Finding, Report, Status, scan
 
@@ -25,6 +27,25 @@ def new_session(**kwargs: Any) -> boto3.Session:
     core = botocore.session.get_session()
     core.register_component("data_loader", _LOADER)
     return boto3.Session(botocore_session=core, **kwargs)
+
+
+_NO_AMIS = Path(__file__).parent / "data" / "no-amis.json"
+
+
+def isolate_aws_env(mp: pytest.MonkeyPatch, tmp: Path) -> None:
+    """Fake credentials, no profile, no config file and no endpoint of the developer's,
+    so nothing can reach a real AWS endpoint; config and credentials files under `tmp`."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            mp.delenv(name)
+    mp.setenv("AWS_ACCESS_KEY_ID", "testing")
+    mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    mp.setenv("AWS_CONFIG_FILE", str(tmp / "aws-config"))
+    mp.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp / "aws-credentials"))
+    # moto loads hundreds of default AMIs whenever it builds an EC2 backend (our
+    # DescribeRegions does, in every test); no test uses AMIs.
+    mp.setenv("MOTO_AMIS_PATH", str(_NO_AMIS))
 
 
 ACCOUNT = "123456789012"

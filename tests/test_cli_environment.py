@@ -10,72 +10,22 @@ or the moto server where a request must succeed), so nothing can reach AWS.
 
 from __future__ import annotations
 
-import json
 import os
-import socket
-import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import botocore.exceptions
 import pytest
+from cli_env import SCAN, one_line_error, write
 from helpers import awsobs, new_session, stub_error
 
 import awsobs.cli as cli
-from awsobs import REGISTRY, CredentialsError, UsageError, scan
-from awsobs.aws.session import Regions, choose_regions
+from awsobs import CredentialsError, UsageError, scan
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
-
-
-@pytest.fixture
-def refused() -> Iterator[str]:
-    """An endpoint on 127.0.0.1 that refuses every connection: bound, never listening."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        yield f"http://127.0.0.1:{s.getsockname()[1]}"
-
-
-@pytest.fixture
-def env(tmp_path: Path, refused: str) -> dict[str, str]:
-    """The CLI's environment: conftest's fake credentials and files, a HOME of its own,
-    an endpoint that answers nothing, no instance metadata."""
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        **os.environ,
-        "HOME": str(home),
-        "AWS_ENDPOINT_URL": refused,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-
-
-def one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> str:
-    """The single `awsobs: error:` line of an exit-2 run, holding every needle."""
-    assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("awsobs: error: "), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
-
-
-SCAN = ("scan", "--regions", "us-east-1", "--checks", "cloudtrail.trail_logging")
 
 
 # -- 1. malformed AWS config and credentials files ----------------------------------------
@@ -266,67 +216,6 @@ def test_retry_settings_are_validated_in_process(monkeypatch: pytest.MonkeyPatch
         _retries(boto3.Session(region_name="us-east-1"))
 
 
-# -- 5. awsobs's own config file that is not UTF-8 -----------------------------------------
-
-
-def test_a_config_file_that_is_not_utf8(env: dict[str, str], tmp_path: Path) -> None:
-    config = write(tmp_path / "ci.toml", b'regions = ["us-east-1"]\n# caf\xe9\n')
-    one_line_error(awsobs("scan", "--config", str(config), env=env), f"{config}:2: not UTF-8 text")
-    one_line_error(awsobs("policy", "--config", str(config), env=env), f"{config}:2")
-
-
-@pytest.mark.parametrize("name", ["awsobs.toml", "pyproject.toml"])
-def test_a_discovered_config_file_that_is_not_utf8(
-    env: dict[str, str], tmp_path: Path, name: str
-) -> None:
-    write(tmp_path / "work" / name, b"\xff\xfe[tool.awsobs]\n")
-    one_line_error(awsobs("policy", env=env, cwd=tmp_path / "work"), f"{name}:1: not UTF-8 text")
-
-
-# -- 6. JSON reports with numbers Python will not read ------------------------------------
-
-
-def _report(tmp_path: Path, name: str, extra: str = "") -> Path:
-    doc = {
-        "schema_version": 1,
-        "scan": {
-            "accounts": [],
-            "regions": [],
-            "checks": [],
-            "started_at": "2025-01-01T00:00:00+00:00",
-            "finished_at": "2025-01-01T00:00:00+00:00",
-        },
-        "findings": [],
-    }
-    text = json.dumps(doc)
-    if extra:
-        text = text.replace('"accounts"', f'"api_calls": {extra}, "accounts"')
-    return write(tmp_path / name, text)
-
-
-@pytest.mark.parametrize(
-    ("number", "says"),
-    [
-        ("9" * 5000, "an integer of 5000 digits"),
-        ("1e400", "a number too large"),
-        ("-1e400", "a number too large"),
-        ("NaN", "NaN"),
-        ("Infinity", "Infinity"),
-    ],
-)
-@pytest.mark.parametrize("command", ["diff", "merge", "baseline"])
-def test_a_report_with_a_number_json_cannot_hold(
-    env: dict[str, str], tmp_path: Path, number: str, says: str, command: str
-) -> None:
-    good = _report(tmp_path, "good.json")
-    bad = _report(tmp_path, "bad.json", number)
-    if command == "baseline":
-        result = awsobs(*SCAN, "--baseline", str(bad), env=env)
-    else:
-        result = awsobs(command, str(good), str(bad), env=env)
-    one_line_error(result, f"{bad}: invalid JSON", says)
-
-
 # -- 7. credentials that expire between GetCallerIdentity and DescribeRegions -------------
 
 
@@ -371,165 +260,6 @@ def test_describe_regions_denied_keeps_its_advice(
         "awsobs: error: cannot list the account's enabled regions (ec2:DescribeRegions "
         "failed); grant ec2:DescribeRegions or pass --regions"
     ]
-
-
-# -- 8. check lists that name no check -----------------------------------------------------
-
-
-@pytest.mark.parametrize("command", ["scan", "policy"])
-@pytest.mark.parametrize("flag", ["--checks", "--exclude-checks"])
-@pytest.mark.parametrize("value", ["", ",,", " , "])
-def test_an_empty_check_flag_is_an_error(
-    env: dict[str, str], command: str, flag: str, value: str
-) -> None:
-    one_line_error(awsobs(command, f"{flag}={value}", env=env), f"{flag} {value!r}: no check")
-
-
-@pytest.mark.parametrize("key", ["checks", "exclude_checks"])
-@pytest.mark.parametrize("value", ['[""]', '[",,", " "]'])
-def test_an_empty_check_list_in_the_config_file(
-    env: dict[str, str], tmp_path: Path, key: str, value: str
-) -> None:
-    config = write(tmp_path / "awsobs.toml", f'fail_on = "high"\n{key} = {value}\n')
-    one_line_error(awsobs("policy", "--config", str(config), env=env), f"{config}:2: {key}")
-
-
-def test_an_empty_include_list_is_an_error_for_python_callers() -> None:
-    with pytest.raises(UsageError, match="checks is empty"):
-        REGISTRY.select([])
-    with pytest.raises(UsageError, match="names no check id or glob"):
-        REGISTRY.select(["", " , "])
-    with pytest.raises(UsageError, match="names no check id or glob"):
-        REGISTRY.select(None, [","])
-    # An absent include list means every check; an empty exclusion list excludes nothing.
-    assert REGISTRY.select(None, []) == REGISTRY.all()
-    assert [c.id for c in REGISTRY.select(["", "cloudtrail.multi_region"])] == [
-        "cloudtrail.multi_region"
-    ]
-    with pytest.raises(UsageError, match="checks is empty"):
-        scan(boto3.Session(region_name="us-east-1"), checks=[])
-
-
-# -- 9. region lists that name no region ---------------------------------------------------
-
-
-@pytest.mark.parametrize("value", ["", ",,", " ", " , "])
-def test_an_empty_regions_flag_is_an_error(env: dict[str, str], value: str) -> None:
-    one_line_error(
-        awsobs("scan", f"--regions={value}", env=env), f"--regions {value!r}: no region given"
-    )
-
-
-@pytest.mark.parametrize("value", ['[""]', "[]", '" , "'])
-def test_an_empty_regions_list_in_the_config_file(
-    env: dict[str, str], tmp_path: Path, value: str
-) -> None:
-    config = write(tmp_path / "awsobs.toml", f"regions = {value}\n")
-    one_line_error(awsobs("scan", "--config", str(config), env=env), f"{config}:1: regions")
-
-
-def test_only_an_absent_region_list_means_every_region() -> None:
-    known = Regions(
-        enabled=("eu-west-1", "us-east-1"), known=("eu-west-1", "us-east-1"), listed=True
-    )
-    assert choose_regions(None, known) == ("eu-west-1", "us-east-1")
-    assert choose_regions("all", known) == ("eu-west-1", "us-east-1")
-    assert choose_regions([" us-east-1 ,", ""], known) == ("us-east-1",)
-    for empty in ([], (), "", ",,", [" "], ["", ","]):
-        with pytest.raises(UsageError, match="no region"):
-            choose_regions(empty, known)
-
-
-# -- 10. --output paths that cannot be written, or are one file twice ---------------------
-
-
-def _deny_writes_to(monkeypatch: pytest.MonkeyPatch, *paths: Path) -> None:
-    """os.access as an unprivileged user would see `paths`: not writable (root may write
-    anywhere but to a read-only mount, so only this shows the check's logic as root)."""
-    real = os.access
-    denied = {os.path.realpath(p) for p in paths}
-
-    def access(path: Any, mode: int, *args: Any, **kwargs: Any) -> bool:
-        if mode & os.W_OK and os.path.realpath(path) in denied:
-            return False
-        return real(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", access)
-
-
-def test_an_output_in_a_read_only_directory_is_refused_before_the_scan(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    target = tmp_path / "ro" / "report.json"
-    target.parent.mkdir()
-    _deny_writes_to(monkeypatch, target.parent)
-    called: list[Any] = []
-    monkeypatch.setattr("awsobs.aws.session.open_session", lambda *a: called.append(a))
-    assert cli.main([*SCAN, "--output", f"json:{target}"]) == 2
-    assert capsys.readouterr().err == (
-        f"awsobs: error: cannot write {target}: directory {target.parent} is not writable\n"
-    )
-    assert called == []  # refused before a session was opened
-
-
-def test_an_existing_read_only_output_file_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    target = write(tmp_path / "report.sarif", "{}")
-    _deny_writes_to(monkeypatch, target)
-    assert cli.main(["merge", str(tmp_path / "none.json"), "--output", f"sarif:{target}"]) == 2
-    assert capsys.readouterr().err == (
-        f"awsobs: error: cannot write {target}: the file is read-only\n"
-    )
-
-
-@pytest.mark.skipif(ROOT, reason="root may write to a mode-0500 directory")
-def test_a_read_only_directory_end_to_end(env: dict[str, str], tmp_path: Path) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    try:
-        result = awsobs(*SCAN, "--output", f"json:{ro / 'r.json'}", env=env)
-    finally:
-        ro.chmod(0o755)
-    one_line_error(result, f"directory {ro} is not writable")
-
-
-@pytest.mark.skipif(
-    os.access("/proc/sys", os.W_OK) or not os.path.isdir("/proc/sys"),
-    reason="needs a directory nobody may write to (a read-only mount)",
-)
-def test_a_read_only_mount_end_to_end(env: dict[str, str]) -> None:
-    """/proc/sys is read-only for root too in a container: the check holds as root."""
-    result = awsobs(*SCAN, "--output", "json:/proc/sys/awsobs.json", env=env)
-    one_line_error(result, "directory /proc/sys is not writable")
-
-
-def test_one_file_through_a_symlink_is_given_twice(env: dict[str, str], tmp_path: Path) -> None:
-    real = tmp_path / "out" / "report.json"
-    real.parent.mkdir()
-    link = tmp_path / "link.json"
-    link.symlink_to(real)  # dangling until the report is written
-    one_line_error(
-        awsobs(*SCAN, "--output", f"json:{real}", "--output", f"sarif:{link}", env=env),
-        f"--output {link} is given twice (json and sarif)",
-    )
-    (tmp_path / "dir-link").symlink_to(real.parent, target_is_directory=True)
-    via_dir = tmp_path / "dir-link" / "report.json"
-    one_line_error(
-        awsobs(*SCAN, "--output", f"json:{real}", "--output", f"junit:{via_dir}", env=env),
-        f"--output {via_dir} is given twice",
-    )
-
-
-def test_one_file_through_a_hard_link_is_given_twice(env: dict[str, str], tmp_path: Path) -> None:
-    first = write(tmp_path / "a.json", "{}")
-    second = tmp_path / "b.json"
-    os.link(first, second)
-    one_line_error(
-        awsobs(*SCAN, "--output", f"json:{first}", "--output", f"csv:{second}", env=env),
-        f"--output {second} is given twice (json and csv)",
-    )
 
 
 # -- the CLI boundary: whatever botocore raises about the set-up is one line ---------------

@@ -20,14 +20,13 @@ Alone and undenied, each check sends exactly the IAM actions it declares.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import boto3
 import pytest
 from alarm_seed import log_group
-from helpers import MGMT_ALL, bucket, new_session, trail
+from helpers import MGMT_ALL, bucket, isolate_aws_env, new_session, trail
 from logging_seed import access_logs
 from moto import mock_aws
 from replay import Key, Recording, action_of, recording, replaying
@@ -66,16 +65,10 @@ def seed_pitfalls(session: boto3.Session) -> None:
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[tuple[boto3.Session, Recording]]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[boto3.Session, Recording]]:
     """The seeded moto account and the recording of one full scan of it."""
     with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("AWS_"):
-                mp.delenv(name)
-        mp.setenv("AWS_ACCESS_KEY_ID", "testing")
-        mp.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        mp.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        mp.setenv("MOTO_AMIS_PATH", os.path.join(os.path.dirname(__file__), "data/no-amis.json"))
+        isolate_aws_env(mp, tmp_path_factory.mktemp("aws"))
         with mock_aws():
             install_ssm_extension()
             reset_ssm()
