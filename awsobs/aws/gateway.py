@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -32,10 +33,11 @@ from botocore.config import Config
 from botocore.model import OperationModel
 
 from awsobs import __version__
+from awsobs.aws.env_errors import profile_key, shown
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
 from awsobs.aws.iam import iam_action
 from awsobs.aws.readpolicy import is_read, scrub_events
-from awsobs.errors import ScanCancelled
+from awsobs.errors import ScanCancelled, UsageError
 from awsobs.once import OnceMap
 
 log = logging.getLogger("awsobs.aws")
@@ -75,11 +77,6 @@ def _retries(session: boto3.Session) -> Any:
     A value botocore would refuse (a mode other than legacy, standard or adaptive; a
     number of attempts that is not a whole number of at least 1) is a `UsageError` that
     names the variable, or the key, profile and file it came from."""
-    import re
-
-    from awsobs.aws.env_errors import profile_key, shown
-    from awsobs.errors import UsageError
-
     profile = session._session.get_scoped_config()  # the botocore session's profile section
 
     def setting(variable: str, key: str) -> tuple[str, Any]:

@@ -54,17 +54,15 @@ def hours_since(now: dt.datetime, then: Any) -> float | None:
 class Exemptions:
     """Which resources a check leaves out of its scope, and why, as far as it could read.
 
-    A resource is exempt for a reason that was read (`known`); its exemption is open when
-    a read about that resource failed (`undecided`: its tags could not be read), or when a
-    source that could exempt *any* resource could not be read (`open_sources`: a region's
-    trails, another bucket's logging configuration). `reason()` never turns an open
-    question into "in scope": it raises `Undecided`, which the check reports as UNKNOWN
-    for that resource, naming the read that failed (DESIGN.md: a verdict rests only on
-    data that was read).
+    A resource is exempt for a reason that was read (`known`); any other resource's
+    exemption is open while a source that could exempt it could not be read
+    (`open_sources`: a region's trails, another bucket's logging configuration).
+    `reason()` never turns an open question into "in scope": it raises `Undecided`, which
+    the check reports as UNKNOWN for that resource, naming the read that failed
+    (DESIGN.md: a verdict rests only on data that was read).
     """
 
     known: Mapping[str, str] = field(default_factory=dict)
-    undecided: Mapping[str, Undecided] = field(default_factory=dict)
     open_sources: tuple[Undecided, ...] = ()
 
     def reason(self, name: str) -> str | None:
@@ -72,8 +70,6 @@ class Exemptions:
         A reason that was read wins over any open question."""
         if name in self.known:
             return self.known[name]
-        if name in self.undecided:
-            raise self.undecided[name]
         if self.open_sources:
             raise self.open_sources[0]
         return None

@@ -15,11 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from awsobs.aws.errors import AwsError, ErrorKind, Undecided
+from awsobs.aws.errors import AwsError, Undecided
 from awsobs.aws.session import global_region
-from awsobs.checks.cloudtrail_trails import all_trails
-from awsobs.checks.common import Exemptions
-from awsobs.checks.s3_metrics import bucket_region
+from awsobs.checks.s3_metrics import bucket_region, log_targets
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check
@@ -46,67 +44,6 @@ def _logging(ctx: Context, name: str) -> Mapping[str, Any] | AwsError:
     except AwsError as err:
         return err
     return status
-
-
-def _flow_log_targets(ctx: Context) -> tuple[dict[str, str], list[Undecided]]:
-    """Buckets that receive VPC flow logs from any scanned region, and an open question
-    for each region whose flow logs could not be listed."""
-    targets: dict[str, str] = {}
-    open_: list[Undecided] = []
-
-    def listing(region: str) -> list[Mapping[str, Any]] | AwsError:
-        try:
-            return list(ctx.call("ec2", "DescribeFlowLogs", region).get("FlowLogs", ()))
-        except AwsError as err:
-            return err
-
-    for region, answer in zip(ctx.regions, ctx.map(listing, ctx.regions), strict=True):
-        if isinstance(answer, AwsError):
-            why = f"could not list flow logs in {region}"
-            open_.append(Undecided(f"whether it receives VPC flow logs is unknown ({why})", answer))
-            continue
-        for fl in answer:
-            destination = str(fl.get("LogDestination") or "")
-            if fl.get("LogDestinationType") == "s3" and destination.startswith("arn:"):
-                bucket = destination.split(":::", 1)[-1].split("/", 1)[0]
-                targets.setdefault(bucket, f"VPC flow logs ({fl.get('FlowLogId', '?')})")
-    return targets, open_
-
-
-def _log_targets(ctx: Context, statuses: Mapping[str, Mapping[str, Any] | AwsError]) -> Exemptions:
-    """Which of this region's buckets receive CloudTrail logs, another bucket's server
-    access logs or VPC flow logs; open where a source of those could not be read."""
-    known: dict[str, str] = {}
-    listing = all_trails(ctx)
-    for trail in listing.trails:
-        if trail.bucket and trail.bucket in statuses:
-            known.setdefault(trail.bucket, f"CloudTrail logs of {trail.label}")
-    open_ = [
-        Undecided(
-            f"whether it receives CloudTrail logs is unknown (could not list trails in {where})",
-            err,
-        )
-        for where, err in sorted(listing.errors.items())
-    ]
-    for source, status in statuses.items():
-        if isinstance(status, AwsError):
-            if status.kind is not ErrorKind.NOT_FOUND:
-                open_.append(
-                    Undecided(
-                        "whether it receives server access logs is unknown (could not read "
-                        f"the logging of bucket '{source}')",
-                        status,
-                    )
-                )
-            continue
-        target = str((status.get("LoggingEnabled") or {}).get("TargetBucket") or "")
-        if target in statuses and target != source:
-            known.setdefault(target, f"server access logs of bucket '{source}'")
-    flow_targets, flow_open = _flow_log_targets(ctx)
-    for bucket, label in flow_targets.items():
-        if bucket in statuses:
-            known.setdefault(bucket, label)
-    return Exemptions(known=known, open_sources=(*open_, *flow_open))
 
 
 def _remediation(name: str) -> str:
@@ -153,7 +90,8 @@ def server_access_logging(ctx: Context) -> Iterator[Finding]:
         yield ctx.not_applicable(*ctx.region_resource(), f"no S3 buckets in {ctx.region}")
         return
     statuses = dict(zip(names, ctx.map(lambda n: _logging(ctx, n), names), strict=True))
-    targets = _log_targets(ctx, statuses)
+    assert ctx.region is not None
+    targets = log_targets(ctx, ctx.region, names, self_logging_exempts=False, flow_logs=True)
 
     for name in names:
         arn = f"arn:{ctx.partition}:s3:::{name}"

@@ -115,16 +115,25 @@ def region_buckets(ctx: Context) -> list[Bucket] | AwsError:
     return found
 
 
-def log_targets(ctx: Context, region: str, names: list[str]) -> Exemptions:
-    """Buckets of `names` that receive server access logs or CloudTrail logs.
+def log_targets(
+    ctx: Context,
+    region: str,
+    names: list[str],
+    *,
+    self_logging_exempts: bool = True,
+    flow_logs: bool = False,
+) -> Exemptions:
+    """Which of `names` (this region's buckets) receive CloudTrail logs or another
+    bucket's server access logs (with `flow_logs`, also VPC flow logs of any scanned
+    region); a bucket that logs into itself counts only with `self_logging_exempts`.
 
-    Open when the trails of some scanned region cannot be listed (a trail's bucket may be
-    in any region) or the logging of one of `names` cannot be read (a target is always in
-    its source's region, so only this region's buckets can be its target)."""
+    Open while a source could not be read: the trails of some scanned region (a trail's
+    bucket may be in any region), the logging of one of `names` (a target is always in
+    its source's region, so only this region's buckets can be one), a region's flow logs."""
     targets: dict[str, str] = {}
     listing = all_trails(ctx)
     for trail in listing.trails:
-        if trail.bucket in names:
+        if trail.bucket and trail.bucket in names:
             targets.setdefault(trail.bucket, f"CloudTrail logs of {trail.label}")
     open_: list[Undecided] = [
         Undecided(
@@ -152,10 +161,41 @@ def log_targets(ctx: Context, region: str, names: list[str]) -> Exemptions:
                     )
                 )
             continue
-        target = (status.get("LoggingEnabled") or {}).get("TargetBucket")
-        if target in names and target not in targets:
-            targets[target] = f"server access logs of bucket '{name}'"
+        target = str((status.get("LoggingEnabled") or {}).get("TargetBucket") or "")
+        if target in names and (self_logging_exempts or target != name):
+            targets.setdefault(target, f"server access logs of bucket '{name}'")
+    if flow_logs:
+        flow_targets, flow_open = _flow_log_targets(ctx)
+        for bucket, label in flow_targets.items():
+            if bucket in names:
+                targets.setdefault(bucket, label)
+        open_ += flow_open
     return Exemptions(known=targets, open_sources=tuple(open_))
+
+
+def _flow_log_targets(ctx: Context) -> tuple[dict[str, str], list[Undecided]]:
+    """Buckets that receive VPC flow logs from any scanned region, and an open question
+    for each region whose flow logs could not be listed."""
+    targets: dict[str, str] = {}
+    open_: list[Undecided] = []
+
+    def listing(region: str) -> list[Mapping[str, Any]] | AwsError:
+        try:
+            return list(ctx.call("ec2", "DescribeFlowLogs", region).get("FlowLogs", ()))
+        except AwsError as err:
+            return err
+
+    for region, answer in zip(ctx.regions, ctx.map(listing, ctx.regions), strict=True):
+        if isinstance(answer, AwsError):
+            why = f"could not list flow logs in {region}"
+            open_.append(Undecided(f"whether it receives VPC flow logs is unknown ({why})", answer))
+            continue
+        for fl in answer:
+            destination = str(fl.get("LogDestination") or "")
+            if fl.get("LogDestinationType") == "s3" and destination.startswith("arn:"):
+                bucket = destination.split(":::", 1)[-1].split("/", 1)[0]
+                targets.setdefault(bucket, f"VPC flow logs ({fl.get('FlowLogId', '?')})")
+    return targets, open_
 
 
 def _tag_verdict(ctx: Context, region: str, bucket: str, wanted: str) -> bool | Undecided:
