@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from awsobs.checks.cis_controls import CONTROLS
+from awsobs.checks.cwalarm.controls import CONTROLS
 from awsobs.demo_alarms import metric_alarm
 
 if TYPE_CHECKING:

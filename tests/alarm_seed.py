@@ -9,7 +9,7 @@ import boto3
 from helpers import ACCOUNT
 
 from awsobs import demo_alarms
-from awsobs.checks.cis_controls import CONTROLS, Control
+from awsobs.checks.cwalarm.controls import CONTROLS, Control
 
 
 def topic(

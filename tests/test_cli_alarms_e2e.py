@@ -16,7 +16,7 @@ from ec2_seed import instance
 from helpers import ACCOUNT, MGMT_ALL, bucket, scan_json, trail, verdicts
 from test_cloudtrail_data_events import function, table
 
-from awsobs.checks.cis_controls import CONTROLS
+from awsobs.checks.cwalarm.controls import CONTROLS
 from awsobs.demo_alarms import ec2_metrics
 
 COVERAGE = (

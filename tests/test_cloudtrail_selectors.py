@@ -1,4 +1,4 @@
-"""Table-driven tests of `awsobs.checks.cloudtrail_selectors` (pure: no AWS calls).
+"""Table-driven tests of `awsobs.checks.cloudtrail.selectors` (pure: no AWS calls).
 
 Inputs are GetEventSelectors responses shaped exactly as CloudTrail returns them (classic
 `EventSelectors` or `AdvancedEventSelectors`). Covered, for both shapes:
@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from awsobs.checks.cloudtrail_selectors import (
+from awsobs.checks.cloudtrail.selectors import (
     DYNAMODB_TABLE,
     LAMBDA_FUNCTION,
     S3_OBJECT,

@@ -24,9 +24,10 @@ from config_seed import (
 )
 from helpers import ACCOUNT, findings, only, run, stub_client, stub_error
 
+import awsobs.checks.config.recorder
+import awsobs.checks.lambda_.tracing  # noqa: F401
 from awsobs import REGISTRY, Finding, Report, Status, scan
 from awsobs.aws.iam import iam_action
-from awsobs.checks import config_recorder, lambda_tracing  # noqa: F401  (register the checks)
 from awsobs.engine import ENGINE_PERMISSIONS
 
 RECORDER = "config.recorder_all_regions"

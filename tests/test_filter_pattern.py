@@ -1,4 +1,5 @@
-"""Table-driven tests of `awsobs.checks.filter_pattern` and the CIS filter specs (pure, no AWS).
+"""Table-driven tests of `awsobs.checks.cwalarm.filter_pattern` and the CIS filter specs
+(pure, no AWS).
 
 Requirement under test: filter patterns are *parsed* (clauses, `&&`, `||`, parentheses,
 optional quotes, free whitespace, newlines and clause order), not regex-matched as text, and
@@ -25,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from awsobs.checks.cis_controls import CONTROLS, ORDINARY
-from awsobs.checks.filter_pattern import PatternError, matches, parse
+from awsobs.checks.cwalarm.controls import CONTROLS, ORDINARY
+from awsobs.checks.cwalarm.filter_pattern import PatternError, matches, parse
 
 P = pytest.param
 BY_ID = {c.id: c for c in CONTROLS}

@@ -11,7 +11,7 @@ import pytest
 from helpers import findings, only, run, stub_client, stub_error
 from test_cloudtrail_data_events import function as data_events_function
 
-import awsobs.checks.lambda_tracing  # noqa: F401  (registers the check)
+import awsobs.checks.lambda_.tracing  # noqa: F401  (registers the check)
 from awsobs import Status
 
 XRAY = "lambda.xray_active"

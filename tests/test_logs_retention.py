@@ -16,7 +16,7 @@ from helpers import ACCOUNT, findings, only, run, stub_client, stub_error, trail
 from logs_seed import flow_log, group, seed_every_logs_read
 from test_cloudtrail_data_events import function
 
-import awsobs.checks.logs_retention  # noqa: F401  (registers the checks)
+import awsobs.checks.logs.retention  # noqa: F401  (registers the checks)
 from awsobs import REGISTRY, Finding, Status, engine, scan
 from awsobs.aws.gateway import RequestHook
 from awsobs.aws.iam import iam_action

@@ -26,7 +26,7 @@ from test_cloudtrail_data_events import function
 from awsobs import Context, Finding, Status, scan
 from awsobs.aws.gateway import Gateway
 from awsobs.aws.readpolicy import REFUSED, SCRUBBED, drop, is_read, scrub_events
-from awsobs.checks.cloudtrail_trails import all_trails
+from awsobs.checks.cloudtrail.readers import all_trails
 from awsobs.registry import Registry, check
 
 PRIVATE = Registry()

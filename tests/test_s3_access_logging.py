@@ -10,9 +10,10 @@ import pytest
 from helpers import bucket, findings, only, run, stub_error, trail
 from logging_seed import access_logs, seed_every_vpc_s3_read
 
+import awsobs.checks.s3.access_logging
+import awsobs.checks.vpc.flow_logs  # noqa: F401
 from awsobs import Finding, Report, Status, scan
 from awsobs.aws.iam import iam_action
-from awsobs.checks import s3_access_logging, vpc_flow_logs  # noqa: F401  (register the checks)
 from awsobs.engine import ENGINE_PERMISSIONS
 from awsobs.registry import REGISTRY
 

@@ -16,7 +16,7 @@ import pytest
 from helpers import ACCOUNT, bucket, findings, only, run, stub_client, stub_error
 from logging_seed import default_vpc, flow_log_to_s3
 
-import awsobs.checks.vpc_flow_logs  # noqa: F401
+import awsobs.checks.vpc.flow_logs  # noqa: F401
 from awsobs import Finding, Status, scan
 
 CHECK = "vpc.flow_logs_enabled"

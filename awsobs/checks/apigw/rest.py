@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from awsobs.checks.apigateway import (
+from awsobs.checks.apigw.account import (
     ACCESS_FORMAT,
     GET,
     ROLE_FIX,
@@ -17,7 +17,7 @@ from awsobs.checks.apigateway import (
     stages_of,
     with_role,
 )
-from awsobs.checks.apigateway_data import LOG_LEVELS, method_label, rest_stages
+from awsobs.checks.apigw.readers import LOG_LEVELS, method_label, rest_stages
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

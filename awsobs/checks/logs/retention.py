@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.apigateway import GET
-from awsobs.checks.apigateway_data import StageListing, rest_stages, v2_stages
-from awsobs.checks.cloudtrail_trails import all_trails
-from awsobs.checks.common import region_listing
+from awsobs.checks._shared import region_listing
+from awsobs.checks.apigw.account import GET
+from awsobs.checks.apigw.readers import StageListing, rest_stages, v2_stages
+from awsobs.checks.cloudtrail.readers import all_trails
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

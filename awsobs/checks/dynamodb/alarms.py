@@ -9,17 +9,17 @@ import contextlib
 from collections.abc import Iterator
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.alarms_coverage import (
+from awsobs.checks._shared import region_listing
+from awsobs.checks.cloudwatch.coverage import (
     ALARM_READS,
     Want,
     alarm_fix,
     coverage_finding,
     index_or_error,
 )
-from awsobs.checks.alarms_data import Claimed, Metric, Need
-from awsobs.checks.common import region_listing
-from awsobs.checks.ec2_agent import running_instances
-from awsobs.checks.ec2_data import INSTANCE
+from awsobs.checks.cloudwatch.readers import Claimed, Metric, Need
+from awsobs.checks.ec2.agent import running_instances
+from awsobs.checks.ec2.readers import INSTANCE
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -10,12 +10,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.cloudtrail_selectors import (
-    describe_coverage,
-    management_coverage,
-    selector_evidence,
-)
-from awsobs.checks.cloudtrail_trails import (
+from awsobs.checks._shared import age, hours_since
+from awsobs.checks.cloudtrail.readers import (
     TRAIL,
     Trail,
     TrailDetails,
@@ -26,7 +22,11 @@ from awsobs.checks.cloudtrail_trails import (
     trails_in,
     undecided,
 )
-from awsobs.checks.common import age, hours_since
+from awsobs.checks.cloudtrail.selectors import (
+    describe_coverage,
+    management_coverage,
+    selector_evidence,
+)
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check

@@ -26,10 +26,10 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind, Undecided
 from awsobs.aws.session import global_region
-from awsobs.checks.alarms_coverage import ALARM_READS, Want, coverage_finding
-from awsobs.checks.alarms_data import Need, alarm_index
-from awsobs.checks.cloudtrail_trails import all_trails
-from awsobs.checks.common import Exemptions
+from awsobs.checks._shared import Exemptions
+from awsobs.checks.cloudtrail.readers import all_trails
+from awsobs.checks.cloudwatch.coverage import ALARM_READS, Want, coverage_finding
+from awsobs.checks.cloudwatch.readers import Need, alarm_index
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsobs.checks.filter_pattern import PatternError, matches, parse
+from awsobs.checks.cwalarm.filter_pattern import PatternError, matches, parse
 
 ORDINARY = {
     "eventVersion": "1.09",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from awsobs.checks.common import region_listing
+from awsobs.checks._shared import region_listing
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

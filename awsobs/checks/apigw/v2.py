@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from awsobs.checks.apigateway import (
+from awsobs.checks.apigw.account import (
     ACCESS_FORMAT,
     GET,
     ROLE_FIX,
@@ -18,7 +18,7 @@ from awsobs.checks.apigateway import (
     v2_fix,
     with_role,
 )
-from awsobs.checks.apigateway_data import LOG_LEVELS, v2_stages
+from awsobs.checks.apigw.readers import LOG_LEVELS, v2_stages
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.alarms_data import (
+from awsobs.checks._shared import age
+from awsobs.checks.cloudwatch.readers import (
     INVALID,
     UNKNOWN,
     Alarm,
@@ -19,7 +20,6 @@ from awsobs.checks.alarms_data import (
     alarm_index,
     check_target,
 )
-from awsobs.checks.common import age
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -14,7 +14,7 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.session import global_region
-from awsobs.checks.iam_policy import decide
+from awsobs.checks.ec2.iam_policy import decide
 from awsobs.context import Context
 
 INSTANCE = "AWS::EC2::Instance"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.cloudtrail_selectors import SelectorSet, selector_set
-from awsobs.checks.common import unread_regions
+from awsobs.checks._shared import unread_regions
+from awsobs.checks.cloudtrail.selectors import SelectorSet, selector_set
 from awsobs.context import Context
 from awsobs.model import Finding
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.common import age, unread_regions
+from awsobs.checks._shared import age, unread_regions
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check

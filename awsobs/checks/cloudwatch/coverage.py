@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.alarms_data import (
+from awsobs.checks.apigw.account import GET, stages_of
+from awsobs.checks.apigw.readers import Stage, rest_stages, v2_stages
+from awsobs.checks.cloudwatch.readers import (
     AlarmIndex,
     Claimed,
     Cover,
@@ -24,8 +26,6 @@ from awsobs.checks.alarms_data import (
     explain,
     nobody,
 )
-from awsobs.checks.apigateway import GET, stages_of
-from awsobs.checks.apigateway_data import Stage, rest_stages, v2_stages
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.common import age
-from awsobs.checks.ec2_data import (
+from awsobs.checks._shared import age
+from awsobs.checks.ec2.readers import (
     DEFAULT_NAMESPACE,
     INSTANCE,
     INVENTORY,

@@ -7,8 +7,8 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.session import global_region
-from awsobs.checks.cloudtrail import listing_gaps
-from awsobs.checks.cloudtrail_trails import Trail, all_trails
+from awsobs.checks.cloudtrail.readers import Trail, all_trails
+from awsobs.checks.cloudtrail.trails import listing_gaps
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check

@@ -17,7 +17,7 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, Undecided
 from awsobs.aws.session import global_region
-from awsobs.checks.s3_metrics import bucket_region, log_targets
+from awsobs.checks.s3.metrics import bucket_region, log_targets
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

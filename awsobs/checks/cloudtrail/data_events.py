@@ -11,7 +11,16 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.cloudtrail_selectors import (
+from awsobs.checks._shared import region_listing
+from awsobs.checks.cloudtrail.readers import (
+    TrailDetails,
+    all_trails,
+    foreign_note,
+    trail_details,
+    trails_in,
+    undecided,
+)
+from awsobs.checks.cloudtrail.selectors import (
     DYNAMODB_TABLE,
     LAMBDA_FUNCTION,
     READ,
@@ -20,15 +29,6 @@ from awsobs.checks.cloudtrail_selectors import (
     data_coverage,
     selector_evidence,
 )
-from awsobs.checks.cloudtrail_trails import (
-    TrailDetails,
-    all_trails,
-    foreign_note,
-    trail_details,
-    trails_in,
-    undecided,
-)
-from awsobs.checks.common import region_listing
 from awsobs.context import Context, error_evidence
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.apigateway_data import (
+from awsobs.checks.apigw.readers import (
     API,
     API_V2,
     Stage,

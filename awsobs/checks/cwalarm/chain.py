@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.alarms_data import VALID, Metric, alarm_index, reach
-from awsobs.checks.cis_controls import CONTROLS, Control
-from awsobs.checks.cloudtrail_selectors import management_coverage
-from awsobs.checks.cloudtrail_trails import TrailDetails, all_trails, trail_details
+from awsobs.checks.cloudtrail.readers import TrailDetails, all_trails, trail_details
+from awsobs.checks.cloudtrail.selectors import management_coverage
+from awsobs.checks.cloudwatch.readers import VALID, Metric, alarm_index, reach
+from awsobs.checks.cwalarm.controls import CONTROLS, Control
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check
