@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,7 +14,15 @@ if TYPE_CHECKING:
     from awsobs.context import Context
     from awsobs.model import Finding
 
-__all__ = ["Exemptions", "age", "hours_since", "region_listing", "unread_regions"]
+__all__ = [
+    "LOG_GROUP_ARN",
+    "Exemptions",
+    "age",
+    "bucket_region",
+    "hours_since",
+    "region_listing",
+    "unread_regions",
+]
 
 
 def region_listing(
@@ -103,3 +112,14 @@ def unread_regions(
         f"(regions not enabled: {named})",
         evidence={"regions_not_enabled": list(ctx.disabled_regions)},
     )
+
+
+def bucket_region(location: object) -> str:
+    """GetBucketLocation's answer as a region name (None means us-east-1, EU eu-west-1)."""
+    if not location:
+        return "us-east-1"
+    return "eu-west-1" if location == "EU" else str(location)
+
+
+# A CloudWatch Logs group ARN: region, account, name (and the `:*` some APIs append).
+LOG_GROUP_ARN = re.compile(r"^arn:[^:]+:logs:([^:]+):(\d+):log-group:(.+?)(:\*)?$")

@@ -18,6 +18,7 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.session import global_region
+from awsobs.checks._shared import LOG_GROUP_ARN
 from awsobs.context import Context
 
 STAGE = "AWS::ApiGateway::Stage"
@@ -25,6 +26,7 @@ STAGE_V2 = "AWS::ApiGatewayV2::Stage"
 API = "AWS::ApiGateway::RestApi"
 API_V2 = "AWS::ApiGatewayV2::Api"
 LOG_LEVELS = ("ERROR", "INFO")
+GET = "apigateway:GET"  # the IAM action of every API Gateway read
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def needs_account_role(stage: Stage) -> bool:
 
 def logs_to_cloudwatch(destination: str | None) -> bool:
     """Is this access-log destination a CloudWatch Logs group (not a Firehose stream)?"""
-    return bool(destination and _LOG_GROUP_ARN.match(destination))
+    return bool(destination and LOG_GROUP_ARN.match(destination))
 
 
 # -- the account's CloudWatch role ----------------------------------------------------------
@@ -239,13 +241,12 @@ def trusts_api_gateway(policy: Any) -> bool:
 
 # -- log destinations ------------------------------------------------------------------------
 
-_LOG_GROUP_ARN = re.compile(r"^arn:[^:]+:logs:([^:]+):(\d+):log-group:(.+?)(:\*)?$")
 _FIREHOSE_ARN = re.compile(r"^arn:[^:]+:firehose:([^:]+):(\d+):deliverystream/(.+)$")
 
 
 def destination_exists(ctx: Context, arn: str) -> bool | AwsError | None:
     """True/False when we could tell, None when it belongs to another account."""
-    if m := _LOG_GROUP_ARN.match(arn):
+    if m := LOG_GROUP_ARN.match(arn):
         region, account, name = m.group(1), m.group(2), m.group(3)
         if account != ctx.account_id:
             return None

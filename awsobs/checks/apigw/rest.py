@@ -8,16 +8,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from awsobs.checks.apigw.account import (
+from awsobs.checks.apigw.readers import GET, LOG_LEVELS, method_label, rest_stages
+from awsobs.checks.apigw.verdicts import (
     ACCESS_FORMAT,
-    GET,
     ROLE_FIX,
     access_logging,
     rest_fix,
     stages_of,
     with_role,
 )
-from awsobs.checks.apigw.readers import LOG_LEVELS, method_label, rest_stages
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from awsobs.checks.apigw.account import (
+from awsobs.checks.apigw.readers import GET, LOG_LEVELS, v2_stages
+from awsobs.checks.apigw.verdicts import (
     ACCESS_FORMAT,
-    GET,
     ROLE_FIX,
     access_logging,
     stages_of,
     v2_fix,
     with_role,
 )
-from awsobs.checks.apigw.readers import LOG_LEVELS, v2_stages
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check

@@ -7,20 +7,13 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.session import global_region
-from awsobs.checks.cloudtrail.readers import Trail, all_trails
-from awsobs.checks.cloudtrail.trails import listing_gaps
+from awsobs.checks._shared import bucket_region
+from awsobs.checks.cloudtrail.readers import Trail, all_trails, listing_gaps
 from awsobs.context import Context
 from awsobs.model import Finding, Scope, Severity
 from awsobs.registry import check
 
 BUCKET = "AWS::S3::Bucket"
-
-
-def _bucket_region(location: object) -> str:
-    """GetBucketLocation's answer as a region name (None means us-east-1, EU eu-west-1)."""
-    if not location:
-        return "us-east-1"
-    return "eu-west-1" if location == "EU" else str(location)
 
 
 @check(
@@ -74,7 +67,7 @@ def bucket_access_logging(ctx: Context) -> Iterator[Finding]:
                 evidence=evidence,
             )
         try:
-            region = _bucket_region(
+            region = bucket_region(
                 ctx.call("s3", "GetBucketLocation", home, Bucket=bucket).get("LocationConstraint")
             )
             status = ctx.call("s3", "GetBucketLogging", region, Bucket=bucket)

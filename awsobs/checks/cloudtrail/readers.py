@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -231,3 +231,45 @@ def undecided(details: Iterable[TrailDetails]) -> tuple[list[TrailDetails], list
     """Trails whose verdict a failed read left open: (another account's, our own)."""
     open_ = [d for d in details if d.undecided]
     return [d for d in open_ if d.foreign], [d for d in open_ if not d.foreign]
+
+
+START_LOGGING = "aws cloudtrail start-logging --name {arn}"
+
+
+def listing_gaps(ctx: Context, listing: TrailListing) -> Iterator[Finding]:
+    """UNKNOWN for each region whose trails could not be listed; NOT_APPLICABLE for none
+    (only when some region was read: with none, "no trail" is not known)."""
+    for region, err in sorted(listing.errors.items()):
+        rtype, rid = ctx.region_resource(region)
+        yield ctx.unknown_from(err, rtype, rid, f"could not list trails in {region}", region=region)
+    if not listing.read and not listing.errors:
+        unread = listing.unread(ctx)
+        assert unread is not None
+        yield unread
+    elif not listing.trails and not listing.errors:
+        yield ctx.not_applicable(
+            *ctx.account_resource(), "no CloudTrail trail in the scanned regions"
+        )
+
+
+def unreadable(ctx: Context, d: TrailDetails, what: str) -> Finding:
+    """UNKNOWN for a trail whose status or selectors could not be read."""
+    t = d.trail
+    err = d.error
+    assert err is not None
+    if d.foreign:
+        return ctx.unknown(
+            TRAIL,
+            t.arn,
+            foreign_note(t),
+            region=t.home_region,
+            evidence={**d.evidence(), "error": {"code": err.code, "action": err.action}},
+        )
+    return ctx.unknown_from(
+        err,
+        TRAIL,
+        t.arn,
+        f"could not read {what} of {t.label}",
+        region=t.home_region,
+        evidence=d.evidence(),
+    )

@@ -1,25 +1,23 @@
-"""Alarms that will fire and reach someone, per resource: the shared verdict, and API Gateway.
+"""Alarms that will fire and reach someone, per resource: the verdict every area's alarm
+check shares (API Gateway stages, DynamoDB tables, Lambda functions, EC2 instances, S3
+buckets: each in its own package).
 
-Semantics: controls.md §6.2, §9, §10; tables, functions and instances are in
-alarms_services.py. One finding per resource; the message names the
+Semantics: controls.md §6.2, §9, §10. One finding per resource; the message names the
 missing metric and what is wrong with the alarms that almost cover it (wrong dimension,
 actions disabled, a topic nobody confirmed). Alarms are read once per region and indexed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks.apigw.account import GET, stages_of
-from awsobs.checks.apigw.readers import Stage, rest_stages, v2_stages
 from awsobs.checks.cloudwatch.readers import (
     AlarmIndex,
     Claimed,
     Cover,
-    Metric,
     Need,
     alarm_index,
     cover,
@@ -27,8 +25,7 @@ from awsobs.checks.cloudwatch.readers import (
     nobody,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
-from awsobs.registry import check
+from awsobs.model import Finding
 
 ALARM_READS = [
     "cloudwatch:DescribeAlarms",
@@ -137,120 +134,3 @@ def alarm_fix(namespace: str, metric: str, dims: str) -> str:
         "--evaluation-periods 1 --threshold 1 --comparison-operator "
         "GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>"
     )
-
-
-def _stages_with_alarms(
-    ctx: Context, kinds: set[str], noun: str, lister: Any, key: str
-) -> Iterator[Finding | tuple[Stage, AlarmIndex, Claimed]]:
-    """Stages of `kinds` with the alarm index, and per stage a `claimed` test: a metric
-    whose `key` dimension (ApiName or ApiId) and Stage name any stage of the region, or
-    that names another stage of the same API."""
-    stages, gaps = stages_of(ctx, kinds, noun, lister)
-    yield from gaps
-    if not stages:
-        return
-    index = index_or_error(ctx)
-    ident = "api_name" if key == "ApiName" else "api_id"
-    # Every API of the listing (WebSocket ones too): an alarm on another API is not a
-    # near miss for this one. The listing is memoized, so this costs no request.
-    assert ctx.region is not None
-    everything = lister(ctx, ctx.region).stages
-    known = {(getattr(s, ident), s.name) for s in everything}
-    apis = {api for api, _ in known}
-
-    def claimed(m: Metric) -> bool:
-        stage = m.dim("Stage")
-        return (m.dim(key), stage) in known if stage else m.dim(key) in apis
-
-    other_key = "ApiId" if key == "ApiName" else "ApiName"  # what this API type lacks
-
-    def claimed_beside(this: Stage) -> Claimed:
-        """Also: a metric keyed the other API type's way (REST has no ApiId dimension,
-        HTTP no ApiName) is a near miss only of the API it names, and only of its stage."""
-        siblings = {s.name for s in everything if s.api_id == this.api_id} - {this.name}
-        ids = {this.api_id, this.api_name}
-
-        def test(m: Metric) -> bool:
-            if m.dim(key) is None and m.dim(other_key) is not None:
-                return m.dim(other_key) not in ids or m.dim("Stage") in siblings
-            return claimed(m)
-
-        return test
-
-    for stage in stages:
-        if isinstance(index, AwsError):
-            yield ctx.unknown_from(index, stage.resource_type, stage.arn, "could not read alarms")
-        else:
-            yield stage, index, claimed_beside(stage)
-
-
-_THROTTLE_NOTE = " (throttled requests count as 429s in 4XXError; there is no throttle metric)"
-
-
-def _stage_error_alarms(
-    ctx: Context, kind: str, lister: Any, metrics: tuple[str, str]
-) -> Iterator[Finding]:
-    """One finding per stage of `kind`: `metrics` (5xx, 4xx) on the stage or the whole API.
-    REST metrics are keyed by API name, HTTP ones by API id."""
-    key = "ApiName" if kind == "REST" else "ApiId"
-    five, four = metrics
-    other = ("5xx", "4xx") if kind == "REST" else ("5XXError", "4XXError")  # the other type's
-    for item in _stages_with_alarms(ctx, {kind}, f"{kind} APIs", lister, key):
-        if isinstance(item, Finding):
-            yield item
-            continue
-        stage, index, claimed = item
-        api = stage.api_name if kind == "REST" else stage.api_id
-        dims = ({key: api, "Stage": stage.name}, {key: api})
-        wants = [
-            Want(five, (Need("AWS/ApiGateway", (five,), dims, (other[0],)),)),
-            Want(four, (Need("AWS/ApiGateway", (four,), dims, (other[1],)),), required=False),
-        ]
-        yield coverage_finding(
-            ctx,
-            index,
-            stage.resource_type,
-            stage.arn,
-            stage.label,
-            wants,
-            note=_THROTTLE_NOTE if kind == "REST" else "",
-            evidence=stage.evidence(),
-            claimed=claimed,
-        )
-
-
-@check(
-    id="apigw.rest.error_alarms",
-    title="REST API stages have a 5XXError alarm that reaches someone",
-    severity=Severity.MEDIUM,
-    permissions=[GET, *ALARM_READS],
-    remediation=alarm_fix(
-        "AWS/ApiGateway", "5XXError", "Name=ApiName,Value=<api> Name=Stage,Value=<stage>"
-    ),
-)
-def rest_error_alarms(ctx: Context) -> Iterator[Finding]:
-    """One finding per REST stage. PASS when an alarm on `AWS/ApiGateway` `5XXError` with
-    the dimensions `ApiName` + `Stage` of this stage (or `ApiName` alone, the API-wide
-    metric) has actions enabled and a valid alarm action. `4XXError` is reported in the
-    evidence and message, not required; throttled requests show up there as 429s (API
-    Gateway has no throttle metric). REST metrics are keyed by API *name*, not id.
-    """
-    yield from _stage_error_alarms(ctx, "REST", rest_stages, ("5XXError", "4XXError"))
-
-
-@check(
-    id="apigw.v2.error_alarms",
-    title="HTTP API stages have a 5xx alarm that reaches someone",
-    severity=Severity.MEDIUM,
-    permissions=[GET, *ALARM_READS],
-    remediation=alarm_fix(
-        "AWS/ApiGateway", "5xx", "Name=ApiId,Value=<api-id> Name=Stage,Value=<stage>"
-    ),
-)
-def v2_error_alarms(ctx: Context) -> Iterator[Finding]:
-    """One finding per HTTP API stage. PASS when an alarm on `AWS/ApiGateway` `5xx`
-    (lower case, unlike REST) with `ApiId` + `Stage` (or `ApiId` alone) has actions
-    enabled and a valid alarm action; `4xx` is reported in the evidence, not required.
-    HTTP metrics are keyed by API *id*. WebSocket stages are not judged here.
-    """
-    yield from _stage_error_alarms(ctx, "HTTP", v2_stages, ("5xx", "4xx"))

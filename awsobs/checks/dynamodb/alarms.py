@@ -1,6 +1,6 @@
-"""Alarm coverage for DynamoDB tables and indexes, Lambda functions and EC2 instances.
+"""DynamoDB: throttling and system-error alarms per table and global secondary index.
 
-Semantics: controls.md §9, §10; the verdict is shared with API Gateway (alarms_coverage.py).
+Semantics: controls.md §9, §10; the verdict is CloudWatch's (cloudwatch/coverage.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ from awsobs.checks.cloudwatch.coverage import (
     index_or_error,
 )
 from awsobs.checks.cloudwatch.readers import Claimed, Metric, Need
-from awsobs.checks.ec2.agent import running_instances
-from awsobs.checks.ec2.readers import INSTANCE
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check
@@ -144,100 +142,3 @@ def throttle_alarms(ctx: Context) -> Iterator[Finding]:
                 evidence={"table": name, "index": gsi_name},
                 claimed=_belongs_elsewhere(known, name, gsi_name),
             )
-
-
-@check(
-    id="lambda.error_throttle_alarms",
-    title="Lambda functions have Errors and Throttles alarms that reach someone",
-    severity=Severity.MEDIUM,
-    permissions=["lambda:ListFunctions", *ALARM_READS],
-    remediation=alarm_fix("AWS/Lambda", "Errors", "Name=FunctionName,Value=<function>"),
-)
-def error_throttle_alarms(ctx: Context) -> Iterator[Finding]:
-    """One finding per function. PASS when `AWS/Lambda` `Errors` and `Throttles` each have
-    an alarm that reaches someone, on `FunctionName` (or the account-wide metric with no
-    dimension, which covers every function of the region). `Invocations` does not count
-    throttled requests, so an error-rate alarm misses throttling: both are needed.
-    Alias- or version-level alarms (`Resource`, `ExecutedVersion`) cover only that alias.
-    """
-    region = ctx.region
-    assert region is not None
-    functions, gap = region_listing(ctx, "lambda", "ListFunctions", "Functions", "Lambda functions")
-    if gap is not None:
-        yield gap
-        return
-    index = index_or_error(ctx)
-    functions_known = {str(f["FunctionName"]) for f in functions}
-    for fn in functions:
-        arn, name = str(fn["FunctionArn"]), str(fn["FunctionName"])
-        if isinstance(index, AwsError):
-            yield ctx.unknown_from(index, "AWS::Lambda::Function", arn, "could not read alarms")
-            continue
-        dims: tuple[dict[str, str | frozenset[str]], ...] = ({"FunctionName": name}, {})
-        wants = [
-            Want(metric, (Need("AWS/Lambda", (metric,), dims),))
-            for metric in ("Errors", "Throttles")
-        ]
-        yield coverage_finding(
-            ctx,
-            index,
-            "AWS::Lambda::Function",
-            arn,
-            f"function '{name}'",
-            wants,
-            evidence={"function": name},
-            claimed=lambda m: m.dim("FunctionName") in functions_known,
-        )
-
-
-@check(
-    id="ec2.status_alarms",
-    title="Running instances have a StatusCheckFailed alarm that reaches someone",
-    severity=Severity.MEDIUM,
-    permissions=["ec2:DescribeInstances", *ALARM_READS],
-    remediation=alarm_fix("AWS/EC2", "StatusCheckFailed", "Name=InstanceId,Value=<id>"),
-)
-def status_alarms(ctx: Context) -> Iterator[Finding]:
-    """One finding per running instance. PASS when `AWS/EC2` `StatusCheckFailed` (or both
-    `StatusCheckFailed_System` and `StatusCheckFailed_Instance`) has an alarm that
-    reaches someone, on the instance's `InstanceId` or on its Auto Scaling group's
-    `AutoScalingGroupName`. EC2 recover/reboot actions count as valid actions.
-    """
-    running, other = running_instances(ctx)
-    yield from other
-    if not running:
-        return
-    index = index_or_error(ctx)
-    instance_ids = {i.id for i in running}
-    for i in running:
-        if isinstance(index, AwsError):
-            yield ctx.unknown_from(index, INSTANCE, i.arn, "could not read alarms")
-            continue
-        dims: list[dict[str, str | frozenset[str]]] = [{"InstanceId": i.id}]
-        group = i.tags.get("aws:autoscaling:groupName")
-        if group:
-            dims.append({"AutoScalingGroupName": group})
-        wants = [
-            Want(
-                "system status checks",
-                (Need("AWS/EC2", ("StatusCheckFailed", "StatusCheckFailed_System"), tuple(dims)),),
-            ),
-            Want(
-                "instance status checks",
-                (
-                    Need(
-                        "AWS/EC2", ("StatusCheckFailed", "StatusCheckFailed_Instance"), tuple(dims)
-                    ),
-                ),
-            ),
-        ]
-        yield coverage_finding(
-            ctx,
-            index,
-            INSTANCE,
-            i.arn,
-            i.label,
-            wants,
-            evidence={**i.evidence(), "auto_scaling_group": group},
-            claimed=lambda m: m.dim("InstanceId") in instance_ids,
-        )

@@ -4,4 +4,4 @@ status-check alarms.
 
 from awsobs.checks import lazy_exports
 
-__getattr__ = lazy_exports(__name__, ("agent",))
+__getattr__ = lazy_exports(__name__, ("agent", "ssm", "monitoring", "alarms"))

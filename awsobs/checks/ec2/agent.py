@@ -12,21 +12,22 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks._shared import age
 from awsobs.checks.ec2.readers import (
     DEFAULT_NAMESPACE,
+    DESCRIBE,
     INSTANCE,
     INVENTORY,
     PROFILE_READS,
+    SSM_INFO,
     AgentMetrics,
     Instance,
     agent_associations,
     agent_in_inventory,
     agent_metrics,
-    instances,
     is_disk,
     is_memory,
     profile_verdict,
+    running_instances,
     ssm_nodes,
     targets,
 )
@@ -34,42 +35,12 @@ from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check
 
-DESCRIBE = "ec2:DescribeInstances"
-SSM_INFO = "ssm:DescribeInstanceInformation"
 NAMESPACE_OPTION = {"cwagent_namespace": DEFAULT_NAMESPACE}
 INSTALL_FIX = (
     "aws ssm send-command --document-name AWS-ConfigureAWSPackage --parameters "
     "action=Install,name=AmazonCloudWatchAgent --targets Key=InstanceIds,Values=<instance-id>, "
     "then configure it with the AmazonCloudWatch-ManageAgent document"
 )
-SSM_FIX = (
-    "aws iam attach-role-policy --role-name <instance-role> --policy-arn "
-    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore (and make sure the SSM Agent runs)"
-)
-
-
-def running_instances(ctx: Context) -> tuple[list[Instance], list[Finding]]:
-    """The region's running instances, plus findings for the rest (NOT_APPLICABLE) or
-    for the region when instances cannot be listed (UNKNOWN) or there are none."""
-    region = ctx.region
-    assert region is not None
-    try:
-        found = instances(ctx, region)
-    except AwsError as err:
-        return [], [ctx.unknown_from(err, *ctx.region_resource(), "could not list instances")]
-    if not found:
-        return [], [ctx.not_applicable(*ctx.region_resource(), f"no EC2 instances in {region}")]
-    others = [
-        ctx.not_applicable(
-            INSTANCE,
-            i.arn,
-            f"{i.label} is {i.state}: only running instances are judged",
-            evidence=i.evidence(),
-        )
-        for i in found
-        if not i.running
-    ]
-    return [i for i in found if i.running], others
 
 
 def _agent_metrics(ctx: Context) -> AgentMetrics | AwsError:
@@ -338,133 +309,4 @@ def agent_permissions(ctx: Context) -> Iterator[Finding]:
         elif verdict.error is not None:
             yield ctx.unknown_from(
                 verdict.error, INSTANCE, i.arn, f"{i.label}: {verdict.message}", evidence=evidence
-            )
-
-
-def _with_ssm_nodes(
-    ctx: Context,
-) -> tuple[list[Instance], list[Finding], Mapping[str, Mapping[str, Any]]]:
-    """Running instances and the region's SSM nodes; the other findings cover the rest
-    (NOT_APPLICABLE instances, and UNKNOWN for each running one when SSM is unreadable)."""
-    running, other = running_instances(ctx)
-    if not running:
-        return [], other, {}
-    assert ctx.region is not None
-    try:
-        return running, other, ssm_nodes(ctx, ctx.region)
-    except AwsError as err:
-        unknown = [
-            ctx.unknown_from(err, INSTANCE, i.arn, "could not list SSM managed nodes")
-            for i in running
-        ]
-        return [], other + unknown, {}
-
-
-@check(
-    id="ec2.ssm_managed",
-    title="Each running instance is managed by Systems Manager",
-    severity=Severity.MEDIUM,
-    permissions=[DESCRIBE, SSM_INFO],
-    remediation=SSM_FIX,
-)
-def ssm_managed(ctx: Context) -> Iterator[Finding]:
-    """One finding per running instance (Security Hub SSM.1). PASS when the instance is
-    registered with Systems Manager (`DescribeInstanceInformation`, once per region).
-    SSM is how the agent is usually installed, configured and checked; presence is not
-    health (see `ec2.ssm_online`).
-    """
-    running, other, nodes = _with_ssm_nodes(ctx)
-    yield from other
-    for i in running:
-        node = nodes.get(i.id)
-        evidence = {**i.evidence(), "ssm": dict(node) if node else None}
-        if node:
-            yield ctx.passed(
-                INSTANCE,
-                i.arn,
-                f"{i.label} is managed by Systems Manager (agent {node.get('AgentVersion', '?')})",
-                evidence=evidence,
-            )
-        else:
-            yield ctx.failed(
-                INSTANCE,
-                i.arn,
-                f"{i.label} is not managed by Systems Manager: "
-                "the agent cannot be installed or checked through SSM",
-                evidence=evidence,
-            )
-
-
-@check(
-    id="ec2.ssm_online",
-    title="Each running managed instance's SSM Agent is online",
-    severity=Severity.MEDIUM,
-    permissions=[DESCRIBE, SSM_INFO],
-    remediation="Restart the SSM Agent on the instance and check its network path to the "
-    "ssm, ssmmessages and ec2messages endpoints",
-)
-def ssm_online(ctx: Context) -> Iterator[Finding]:
-    """One finding per running instance. PASS when its SSM `PingStatus` is `Online`;
-    FAIL for `ConnectionLost` or `Inactive` (with the last ping time). NOT_APPLICABLE for
-    instances not managed by SSM at all, which `ec2.ssm_managed` reports.
-    """
-    running, other, nodes = _with_ssm_nodes(ctx)
-    yield from other
-    for i in running:
-        node = nodes.get(i.id)
-        if not node:
-            yield ctx.not_applicable(
-                INSTANCE,
-                i.arn,
-                f"{i.label} is not managed by Systems Manager (see ec2.ssm_managed)",
-                evidence=i.evidence(),
-            )
-            continue
-        status = str(node.get("PingStatus"))
-        evidence = {
-            **i.evidence(),
-            "ping_status": status,
-            "last_ping": node.get("LastPingDateTime"),
-        }
-        if status == "Online":
-            yield ctx.passed(INSTANCE, i.arn, f"{i.label}: SSM Agent online", evidence=evidence)
-        else:
-            yield ctx.failed(
-                INSTANCE,
-                i.arn,
-                f"{i.label}: SSM Agent is {status} (last ping "
-                f"{age(ctx.now, node.get('LastPingDateTime'))})",
-                evidence=evidence,
-            )
-
-
-@check(
-    id="ec2.detailed_monitoring",
-    title="Running instances have 1-minute EC2 metrics (detailed monitoring)",
-    severity=Severity.LOW,
-    permissions=[DESCRIBE],
-    remediation="aws ec2 monitor-instances --instance-ids <instance-id>",
-)
-def detailed_monitoring(ctx: Context) -> Iterator[Finding]:
-    """One finding per running instance. PASS when `Monitoring.State` is `enabled` (or
-    `pending`, on its way there): EC2's own metrics every minute instead of every five.
-    This is not the CloudWatch Agent and adds no memory or disk metric. A paid feature,
-    hence severity low.
-    """
-    running, other = running_instances(ctx)
-    yield from other
-    for i in running:
-        evidence = {**i.evidence(), "monitoring": i.monitoring}
-        if i.monitoring in ("enabled", "pending"):
-            yield ctx.passed(
-                INSTANCE, i.arn, f"{i.label} has 1-minute EC2 metrics", evidence=evidence
-            )
-        else:
-            yield ctx.failed(
-                INSTANCE,
-                i.arn,
-                f"{i.label} has 5-minute EC2 metrics only (detailed monitoring off; this is "
-                "not the CloudWatch Agent and adds no memory or disk metric)",
-                evidence=evidence,
-                remediation=f"aws ec2 monitor-instances --instance-ids {i.id}",
             )

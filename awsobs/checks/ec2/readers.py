@@ -16,6 +16,7 @@ from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.session import global_region
 from awsobs.checks.ec2.iam_policy import decide
 from awsobs.context import Context
+from awsobs.model import Finding
 
 INSTANCE = "AWS::EC2::Instance"
 DEFAULT_NAMESPACE = "CWAgent"
@@ -291,3 +292,39 @@ def _profile_verdict(ctx: Context, profile_arn: str) -> RoleVerdict:
     denied = [a for a in missing if decisions[a] == "deny"]
     why = f" ({', '.join(denied)} explicitly denied)" if denied else ""
     return RoleVerdict(False, f"role {role} cannot call {', '.join(missing)}{why}", role, names)
+
+
+DESCRIBE = "ec2:DescribeInstances"
+
+
+SSM_INFO = "ssm:DescribeInstanceInformation"
+
+
+SSM_FIX = (
+    "aws iam attach-role-policy --role-name <instance-role> --policy-arn "
+    "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore (and make sure the SSM Agent runs)"
+)
+
+
+def running_instances(ctx: Context) -> tuple[list[Instance], list[Finding]]:
+    """The region's running instances, plus findings for the rest (NOT_APPLICABLE) or
+    for the region when instances cannot be listed (UNKNOWN) or there are none."""
+    region = ctx.region
+    assert region is not None
+    try:
+        found = instances(ctx, region)
+    except AwsError as err:
+        return [], [ctx.unknown_from(err, *ctx.region_resource(), "could not list instances")]
+    if not found:
+        return [], [ctx.not_applicable(*ctx.region_resource(), f"no EC2 instances in {region}")]
+    others = [
+        ctx.not_applicable(
+            INSTANCE,
+            i.arn,
+            f"{i.label} is {i.state}: only running instances are judged",
+            evidence=i.evidence(),
+        )
+        for i in found
+        if not i.running
+    ]
+    return [i for i in found if i.running], others

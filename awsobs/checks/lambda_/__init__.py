@@ -4,4 +4,4 @@ throttle alarms.
 
 from awsobs.checks import lazy_exports
 
-__getattr__ = lazy_exports(__name__, ("tracing",))
+__getattr__ = lazy_exports(__name__, ("tracing", "alarms", "log_retention"))

@@ -17,7 +17,8 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError, Undecided
 from awsobs.aws.session import global_region
-from awsobs.checks.s3.metrics import bucket_region, log_targets
+from awsobs.checks._shared import bucket_region
+from awsobs.checks.s3.readers import log_targets
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check
