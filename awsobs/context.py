@@ -51,9 +51,18 @@ class Context:
     def __init__(self, state: ScanState, meta: CheckMeta, region: str | None) -> None:
         self._state = state
         self.meta = meta
-        self.region = region
+        self._region = region
 
     # -- where ------------------------------------------------------------------------
+
+    @property
+    def region(self) -> str:
+        """The region a region-scoped check runs in, a plain `str`. An account-scoped check
+        has none: it names the region of each read (`ctx.call(..., region=r)`), and asking
+        for `ctx.region` is a bug (ValueError)."""
+        if self._region is None:
+            raise ValueError(f"{self.meta.id} is account-scoped: pass region= instead")
+        return self._region
 
     @property
     def account_id(self) -> str:
@@ -93,7 +102,7 @@ class Context:
         else raises `ReadOnlyViolation` (an `AwsError` of kind UNDECLARED) before a
         request is built or a memoized answer is handed out, so what a check can see is
         what its declaration (and `awsobs policy`) says."""
-        where = region or self.region
+        where = region or self._region
         if where is None:
             raise ValueError(f"{self.meta.id}: account-scoped checks must pass region=")
         self._require((iam_action(service, operation),), where)
@@ -155,6 +164,22 @@ class Context:
                 raise exc
         return results
 
+    def listing(
+        self, noun: str, read: Callable[[], Iterable[T]], *, none: str | None = None
+    ) -> tuple[tuple[T, ...], Finding | None]:
+        """This region's items of one kind, or the one finding that stands in for the
+        region instead: UNKNOWN (`could not list <noun>`, naming the read) when `read()`
+        raises `AwsError`, NOT_APPLICABLE (`none`, else `no <noun> in <region>`) when there
+        is nothing to judge. Every region-scoped check opens this way."""
+        try:
+            items = tuple(read())
+        except AwsError as err:
+            return (), self.unknown_from(err, *self.region_resource(), f"could not list {noun}")
+        if not items:
+            text = none or f"no {noun} in {self.region}"
+            return (), self.not_applicable(*self.region_resource(), text)
+        return items, None
+
     def shared(self, key: str, needs: Iterable[str], build: Callable[[Context], T]) -> T:
         """A value derived once per scan and shared by all checks (computed by the first asker).
 
@@ -164,9 +189,11 @@ class Context:
         must be immutable; an exception is cached and re-raised like a value.
         """
         actions = tuple(needs)
-        self._require(actions, self.region or GLOBAL_REGION)
+        self._require(actions, self._region or GLOBAL_REGION)
         narrow = replace(self.meta, permissions=actions)
-        return self._state.shared.get(key, lambda: build(Context(self._state, narrow, self.region)))
+        return self._state.shared.get(
+            key, lambda: build(Context(self._state, narrow, self._region))
+        )
 
     # -- reporting --------------------------------------------------------------------
 
@@ -189,7 +216,7 @@ class Context:
             severity=meta.severity,
             status=status,
             account_id=self.account_id,
-            region=region or self.region or GLOBAL_REGION,
+            region=region or self._region or GLOBAL_REGION,
             resource_type=resource_type,
             resource_id=resource_id,
             message=message,
@@ -228,7 +255,7 @@ class Context:
 
     def region_resource(self, region: str | None = None) -> tuple[str, str]:
         """(resource_type, resource_id) for a finding about a whole region."""
-        return REGION_RESOURCE, region or self.region or GLOBAL_REGION
+        return REGION_RESOURCE, region or self._region or GLOBAL_REGION
 
     def account_resource(self) -> tuple[str, str]:
         """(resource_type, resource_id) for a finding about the whole account."""

@@ -200,12 +200,11 @@ def _run_unit(state: ScanState, chk: Check, region: str | None, disabled: bool) 
         assert region is not None
         return [_not_enabled(ctx, region)]
     if region is None:
-        return [_not_enabled(ctx, r) for r in state.disabled] + _run_check(ctx, chk)
-    return _run_check(ctx, chk)
+        return [_not_enabled(ctx, r) for r in state.disabled] + _run_check(ctx, chk, None)
+    return _run_check(ctx, chk, region)
 
 
-def _run_check(ctx: Context, chk: Check) -> list[Finding]:
-    region = ctx.region
+def _run_check(ctx: Context, chk: Check, region: str | None) -> list[Finding]:
     where = ctx.region_resource() if region else ctx.account_resource()
     try:
         out = list(chk(ctx))

@@ -29,15 +29,9 @@ def region_listing(
     ctx: Context, service: str, operation: str, key: str, noun: str
 ) -> tuple[tuple[Any, ...], Finding | None]:
     """The items under `key` of a region-wide listing (all pages), or the one finding that
-    stands for the region instead: UNKNOWN when it cannot be listed, NOT_APPLICABLE when
-    there is nothing (`noun` names the items: "DynamoDB tables")."""
-    try:
-        items = tuple(ctx.call(service, operation).get(key, ()))
-    except AwsError as err:
-        return (), ctx.unknown_from(err, *ctx.region_resource(), f"could not list {noun}")
-    if not items:
-        return (), ctx.not_applicable(*ctx.region_resource(), f"no {noun} in {ctx.region}")
-    return items, None
+    stands for the region instead (`Context.listing`; `noun` names the items: "DynamoDB
+    tables")."""
+    return ctx.listing(noun, lambda: ctx.call(service, operation).get(key, ()))
 
 
 def age(now: dt.datetime, then: Any) -> str:

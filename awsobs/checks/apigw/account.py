@@ -40,7 +40,6 @@ def account_cloudwatch_role(ctx: Context) -> Iterator[Finding]:
     HTTP APIs do not use it. NOT_APPLICABLE in regions with no stage that needs it.
     """
     region = ctx.region
-    assert region is not None
     rest, gaps = stages_of(ctx, {"REST"}, "REST APIs", rest_stages)
     ws, ws_gaps = stages_of(ctx, {"WEBSOCKET"}, "WebSocket APIs", v2_stages)
     unknown = [f for f in gaps + ws_gaps if f.status is Status.UNKNOWN]

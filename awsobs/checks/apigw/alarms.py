@@ -43,7 +43,6 @@ def _stages_with_alarms(
     ident = "api_name" if key == "ApiName" else "api_id"
     # Every API of the listing (WebSocket ones too): an alarm on another API is not a
     # near miss for this one. The listing is memoized, so this costs no request.
-    assert ctx.region is not None
     everything = lister(ctx, ctx.region).stages
     known = {(getattr(s, ident), s.name) for s in everything}
     apis = {api for api, _ in known}

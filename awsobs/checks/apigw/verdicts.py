@@ -11,6 +11,7 @@ from awsobs.aws.errors import AwsError
 from awsobs.checks.apigw.readers import (
     API,
     API_V2,
+    FailedApi,
     Stage,
     StageListing,
     account_role,
@@ -52,26 +53,27 @@ def stages_of(
     ctx: Context, kinds: set[str], noun: str, lister: Callable[[Context, str], StageListing]
 ) -> tuple[list[Stage], list[Finding]]:
     """The region's stages of `kinds`, plus UNKNOWN/NOT_APPLICABLE findings for the gaps."""
-    region = ctx.region
-    assert region is not None
-    try:
-        listing = lister(ctx, region)
-    except AwsError as err:
-        return [], [ctx.unknown_from(err, *ctx.region_resource(), f"could not list {noun}")]
-    stages = [s for s in listing.stages if s.kind in kinds]
-    extra = [
+
+    def read() -> list[Stage | FailedApi]:
+        listing = lister(ctx, ctx.region)
+        found: list[Stage | FailedApi] = [*listing.stages, *listing.failed]
+        return [x for x in found if x.kind in kinds]
+
+    found, gap = ctx.listing(noun, read)
+    if gap is not None:
+        return [], [gap]
+    stages = [s for s in found if isinstance(s, Stage)]
+    unreadable = [
         ctx.unknown_from(
             f.error,
             API if f.kind == "REST" else API_V2,
             f.arn,
             f"could not read the stages of API '{f.name}'",
         )
-        for f in listing.failed
-        if f.kind in kinds
+        for f in found
+        if isinstance(f, FailedApi)
     ]
-    if not stages and not extra:
-        extra = [ctx.not_applicable(*ctx.region_resource(), f"no {noun} in {region}")]
-    return stages, extra
+    return stages, unreadable
 
 
 def with_role(ctx: Context, stage: Stage, ok: str, fix_if_broken: str) -> Finding:

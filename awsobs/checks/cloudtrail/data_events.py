@@ -158,7 +158,6 @@ def _per_resource(
     `directions` maps each required direction to the words for it ("reads", "invocations").
     """
     region = ctx.region
-    assert region is not None
     try:
         trails = [t for t in trails_in(ctx, region) if t.covers(region)]
     except AwsError as err:
@@ -252,7 +251,6 @@ def dynamodb_data_events(ctx: Context) -> Iterator[Finding]:
     region with no tables.
     """
     region = ctx.region
-    assert region is not None
     names, gap = region_listing(ctx, "dynamodb", "ListTables", "TableNames", "DynamoDB tables")
     if gap is not None:
         yield gap
@@ -278,8 +276,6 @@ def lambda_data_events(ctx: Context) -> Iterator[Finding]:
     NOT_APPLICABLE in a region with no functions. awsobs drops the functions' environment
     variables from the `ListFunctions` response as it arrives; they are never kept or shown.
     """
-    region = ctx.region
-    assert region is not None
     functions, gap = region_listing(ctx, "lambda", "ListFunctions", "Functions", "Lambda functions")
     if gap is not None:
         yield gap

@@ -75,7 +75,6 @@ def trail_logging(ctx: Context) -> Iterator[Finding]:
     UNKNOWN when no trail is known to log and some trail's status could not be read.
     """
     region = ctx.region
-    assert region is not None
     rtype, rid = ctx.region_resource()
     try:
         trails = [t for t in trails_in(ctx, region) if t.covers(region)]

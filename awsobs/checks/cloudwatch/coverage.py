@@ -119,7 +119,6 @@ def _want_fix(want: Want) -> str | None:
 
 
 def index_or_error(ctx: Context) -> AlarmIndex | AwsError:
-    assert ctx.region is not None
     try:
         return alarm_index(ctx, ctx.region)
     except AwsError as err:

@@ -29,15 +29,10 @@ SNS_READS = ["sns:ListSubscriptionsByTopic"]
 
 
 def _alarms(ctx: Context) -> tuple[AlarmIndex | None, list[Finding]]:
-    region = ctx.region
-    assert region is not None
-    try:
-        index = alarm_index(ctx, region)
-    except AwsError as err:
-        return None, [ctx.unknown_from(err, *ctx.region_resource(), "could not list alarms")]
-    if not index.alarms:
-        return None, [ctx.not_applicable(*ctx.region_resource(), f"no alarms in {region}")]
-    return index, []
+    _, gap = ctx.listing("alarms", lambda: alarm_index(ctx, ctx.region).alarms)
+    if gap is not None:
+        return None, [gap]
+    return alarm_index(ctx, ctx.region), []  # shared: built once, by the listing above
 
 
 @check(
@@ -244,7 +239,6 @@ def alarm_not_stale(ctx: Context) -> Iterator[Finding]:
     `ListMetrics` per metric name and region.
     """
     region = ctx.region
-    assert region is not None
     days = float(ctx.option("stale_days"))
     index, gaps = _alarms(ctx)
     yield from gaps

@@ -61,7 +61,6 @@ def throttle_alarms(ctx: Context) -> Iterator[Finding]:
     batch request only when every item is throttled, hence the per-event metrics.
     """
     region = ctx.region
-    assert region is not None
     names, gap = region_listing(ctx, "dynamodb", "ListTables", "TableNames", "DynamoDB tables")
     if gap is not None:
         yield gap

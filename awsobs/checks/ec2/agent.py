@@ -44,7 +44,6 @@ INSTALL_FIX = (
 
 
 def _agent_metrics(ctx: Context) -> AgentMetrics | AwsError:
-    assert ctx.region is not None
     try:
         return agent_metrics(ctx, ctx.region, str(ctx.option("cwagent_namespace")))
     except AwsError as err:
@@ -157,7 +156,6 @@ def cwagent_installed(ctx: Context) -> Iterator[Finding]:
     if not running:
         return
     region = ctx.region
-    assert region is not None
     metrics = _agent_metrics(ctx)
     if isinstance(metrics, AwsError):
         for i in running:

@@ -309,14 +309,10 @@ SSM_FIX = (
 def running_instances(ctx: Context) -> tuple[list[Instance], list[Finding]]:
     """The region's running instances, plus findings for the rest (NOT_APPLICABLE) or
     for the region when instances cannot be listed (UNKNOWN) or there are none."""
-    region = ctx.region
-    assert region is not None
-    try:
-        found = instances(ctx, region)
-    except AwsError as err:
-        return [], [ctx.unknown_from(err, *ctx.region_resource(), "could not list instances")]
-    if not found:
-        return [], [ctx.not_applicable(*ctx.region_resource(), f"no EC2 instances in {region}")]
+    none = f"no EC2 instances in {ctx.region}"
+    found, gap = ctx.listing("instances", lambda: instances(ctx, ctx.region), none=none)
+    if gap is not None:
+        return [], [gap]
     others = [
         ctx.not_applicable(
             INSTANCE,

@@ -33,7 +33,6 @@ def _with_ssm_nodes(
     running, other = running_instances(ctx)
     if not running:
         return [], other, {}
-    assert ctx.region is not None
     try:
         return running, other, ssm_nodes(ctx, ctx.region)
     except AwsError as err:

@@ -36,8 +36,6 @@ def error_throttle_alarms(ctx: Context) -> Iterator[Finding]:
     throttled requests, so an error-rate alarm misses throttling: both are needed.
     Alias- or version-level alarms (`Resource`, `ExecutedVersion`) cover only that alias.
     """
-    region = ctx.region
-    assert region is not None
     functions, gap = region_listing(ctx, "lambda", "ListFunctions", "Functions", "Lambda functions")
     if gap is not None:
         yield gap

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from awsobs.aws.errors import AwsError
 from awsobs.checks.apigw.readers import GET
 from awsobs.checks.logs.readers import (
     DESCRIBE_LOG_GROUPS,
@@ -31,13 +30,8 @@ from awsobs.units import human_bytes
 
 
 def _groups_or_gap(ctx: Context) -> tuple[dict[str, LogGroup], Finding | None]:
-    try:
-        groups = log_groups(ctx)
-    except AwsError as err:
-        return {}, ctx.unknown_from(err, *ctx.region_resource(), "could not list log groups")
-    if not groups:
-        return {}, ctx.not_applicable(*ctx.region_resource(), f"no log groups in {ctx.region}")
-    return groups, None
+    found, gap = ctx.listing("log groups", lambda: log_groups(ctx).values())
+    return {g.name: g for g in found}, gap
 
 
 @check(

@@ -82,16 +82,14 @@ def server_access_logging(ctx: Context) -> Iterator[Finding]:
     source (`cloudtrail.s3_data_events_read`, `_write`); this check reports server access
     logging only.
     """
-    try:
-        names = _names_here(ctx)
-    except AwsError as err:
-        yield ctx.unknown_from(err, *ctx.region_resource(), "could not list buckets")
+    listed, gap = ctx.listing(
+        "buckets", lambda: _names_here(ctx), none=f"no S3 buckets in {ctx.region}"
+    )
+    if gap is not None:
+        yield gap
         return
-    if not names:
-        yield ctx.not_applicable(*ctx.region_resource(), f"no S3 buckets in {ctx.region}")
-        return
+    names = list(listed)
     statuses = dict(zip(names, ctx.map(lambda n: _logging(ctx, n), names), strict=True))
-    assert ctx.region is not None
     targets = log_targets(ctx, ctx.region, names, self_logging_exempts=False, flow_logs=True)
 
     for name in names:

@@ -40,12 +40,10 @@ from awsobs.registry import check
 
 def _buckets(ctx: Context) -> Iterator[Finding | Bucket]:
     """In-scope buckets of the region, or findings for the rest."""
-    found = region_buckets(ctx)
-    if isinstance(found, AwsError):
-        yield ctx.unknown_from(found, *ctx.region_resource(), "could not list buckets")
-        return
-    if not found:
-        yield ctx.not_applicable(*ctx.region_resource(), f"no S3 buckets in {ctx.region}")
+    none = f"no S3 buckets in {ctx.region}"
+    found, gap = ctx.listing("buckets", lambda: region_buckets(ctx), none=none)
+    if gap is not None:
+        yield gap
         return
 
     def prefetch(b: Bucket) -> None:  # concurrently; each bucket's outcome is memoized
@@ -148,9 +146,10 @@ def error_alarms(ctx: Context) -> Iterator[Finding]:
     never get data: FAIL, naming the FilterId. A bucket with no configuration at all
     FAILs too: no 4xx/5xx metric exists for any alarm to watch.
     """
-    assert ctx.region is not None
-    listed = region_buckets(ctx)
-    known = {b.name for b in listed} if isinstance(listed, list) else set()
+    try:  # only to tell another bucket's alarm from a near miss; _buckets reports errors
+        known = {b.name for b in region_buckets(ctx)}
+    except AwsError:
+        known = set()
     for item in _buckets(ctx):
         if isinstance(item, Finding):
             yield item

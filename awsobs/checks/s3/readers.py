@@ -42,25 +42,21 @@ class Bucket:
     undecided: Undecided | None = None  # its scope could not be read: UNKNOWN
 
 
-def region_buckets(ctx: Context) -> list[Bucket] | AwsError:
-    """This region's buckets with their scope; raises nothing, returns the listing error.
+def region_buckets(ctx: Context) -> list[Bucket]:
+    """This region's buckets with their scope; raises `AwsError` when they cannot be listed.
 
     A bucket is out of scope for a reason that was read (a log target, a name option, a
     missing tag); when what would decide it could not be read (its tags, the trails of
     some region, another bucket's logging), it is `undecided`, never silently in scope."""
     region = ctx.region
-    assert region is not None
     home = global_region(ctx.partition)
-    try:
-        names = [str(b["Name"]) for b in ctx.call("s3", "ListBuckets", home).get("Buckets", ())]
-        where = ctx.map(
-            lambda n: bucket_region(
-                ctx.call("s3", "GetBucketLocation", home, Bucket=n).get("LocationConstraint")
-            ),
-            names,
-        )
-    except AwsError as err:
-        return err
+    names = [str(b["Name"]) for b in ctx.call("s3", "ListBuckets", home).get("Buckets", ())]
+    where = ctx.map(
+        lambda n: bucket_region(
+            ctx.call("s3", "GetBucketLocation", home, Bucket=n).get("LocationConstraint")
+        ),
+        names,
+    )
     here = [n for n, r in zip(names, where, strict=True) if r == region]
     targets = log_targets(ctx, region, here)
     include = [str(p) for p in ctx.option("buckets")]
@@ -193,6 +189,5 @@ def _tag_verdict(ctx: Context, region: str, bucket: str, wanted: str) -> bool | 
 
 def metrics_configs(ctx: Context, bucket: Bucket) -> tuple[Mapping[str, Any], ...]:
     """The bucket's request-metrics configurations (raises `AwsError`)."""
-    assert ctx.region is not None
     listed = ctx.call("s3", "ListBucketMetricsConfigurations", ctx.region, Bucket=bucket.name)
     return tuple(listed.get("MetricsConfigurationList") or ())

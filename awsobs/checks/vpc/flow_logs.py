@@ -127,13 +127,13 @@ def flow_logs_enabled(ctx: Context) -> Iterator[Finding]:
     VPC is NOT_APPLICABLE; a region whose VPCs or flow logs cannot be listed gives one
     UNKNOWN naming the denied action.
     """
-    try:
-        vpcs = list(ctx.call("ec2", "DescribeVpcs").get("Vpcs", ()))
-    except AwsError as err:
-        yield ctx.unknown_from(err, *ctx.region_resource(), "could not list VPCs")
-        return
-    if not vpcs:
-        yield ctx.not_applicable(*ctx.region_resource(), f"no VPC in {ctx.region}")
+    vpcs, gap = ctx.listing(
+        "VPCs",
+        lambda: ctx.call("ec2", "DescribeVpcs").get("Vpcs", ()),
+        none=f"no VPC in {ctx.region}",
+    )
+    if gap is not None:
+        yield gap
         return
     owned = [v for v in vpcs if str(v.get("OwnerId") or ctx.account_id) == ctx.account_id]
     by_resource: dict[str, list[Mapping[str, Any]]] = {}
