@@ -21,7 +21,6 @@ import botocore.session
 from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from awsobs import __version__
 from awsobs.aws.session import DEFAULT_REGION, global_region, home_region
 from awsobs.config import DEFAULT_MAX_WORKERS
 from awsobs.engine import Progress, scan, validate_options
@@ -298,16 +297,13 @@ def _unreachable(
     ran = [c.id for c in selected]
     entries: Sequence[Suppression] = scan_kwargs.get("suppressions") or ()
     findings, notes = apply_suppressions(findings, entries, started.date(), checks=ran)
-    return Report(
-        findings=tuple(findings),
+    return Report.of(
+        findings,
         started_at=started,
-        finished_at=dt.datetime.now(dt.UTC),
         accounts=(account_id,),
         regions=_requested_regions(scan_kwargs.get("regions")),
-        checks=tuple(ran),
-        api_calls=0,
-        tool_version=__version__,
-        suppression_notes=tuple(notes),
+        checks=ran,
+        suppression_notes=notes,
     )
 
 

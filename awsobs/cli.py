@@ -23,7 +23,7 @@ from awsobs.cli_org import (
 )
 from awsobs.cli_output import Destination, deliver, destinations, emit
 from awsobs.config import DEFAULT_MAX_WORKERS, FAIL_ON, load_config
-from awsobs.diff import Diff, diff_reports, load_report
+from awsobs.diff import Diff, diff_reports
 from awsobs.errors import AwsobsError, UsageError
 from awsobs.model import Report, Severity
 from awsobs.registry import REGISTRY
@@ -31,6 +31,7 @@ from awsobs.report import FORMATS
 from awsobs.report.catalog import CATALOG_FORMATS, render_catalog
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
 from awsobs.report.text import printable
+from awsobs.report_io import load_report
 
 if TYPE_CHECKING:
     from awsobs.engine import Progress, ProgressCallback

@@ -104,21 +104,13 @@ def _empty_report(scan_kwargs: dict[str, Any]) -> Any:
     """The report of a shard that holds no account: no finding, the checks it would run."""
     import datetime as dt
 
-    from awsobs import __version__
     from awsobs.model import Report
     from awsobs.registry import REGISTRY
 
     checks = REGISTRY.select(scan_kwargs.get("checks"), scan_kwargs.get("exclude_checks"))
     now = dt.datetime.now(dt.UTC)
-    return Report(
-        findings=(),
-        started_at=now,
-        finished_at=now,
-        accounts=(),
-        regions=(),
-        checks=tuple(c.id for c in checks),
-        api_calls=0,
-        tool_version=__version__,
+    return Report.of(
+        (), started_at=now, finished_at=now, accounts=(), regions=(), checks=[c.id for c in checks]
     )
 
 
@@ -134,7 +126,7 @@ def add_merge_command(
 
 def merged_report(paths: list[str]) -> Any:
     """The Report that `paths` (JSON reports) make together."""
-    from awsobs.diff import load_report
-    from awsobs.merge import merge_reports, report_from_dict
+    from awsobs.merge import merge_reports
+    from awsobs.report_io import load_report, report_from_dict
 
     return merge_reports([report_from_dict(load_report(p), p) for p in paths])

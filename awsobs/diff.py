@@ -8,26 +8,17 @@ resolved: it is listed as out of scope, so nobody mistakes a narrower scan for a
 
 from __future__ import annotations
 
-import json
-import math
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from awsobs.errors import UsageError
-from awsobs.model import GLOBAL_REGION, SCHEMA_VERSION, Severity, Status
+from awsobs.model import GLOBAL_REGION, Severity, Status
+from awsobs.report_io import validate_report
 
 DIFF_SCHEMA_VERSION = 1
 """Version of the JSON diff format (`Diff.to_dict`), independent of the report's."""
 
 KEY_FIELDS = ("check_id", "account_id", "region", "resource_id")
-_REQUIRED_FINDING_KEYS = ("check_id", "status", "severity", "account_id", "region", "resource_id")
-_OPTIONAL_FINDING_STRINGS = ("title", "message", "resource_type", "remediation")
-_REQUIRED_TOP_KEYS = ("schema_version", "findings", "scan")
-_SCAN_LISTS = ("accounts", "regions", "checks")
-# When a report holds the same key twice, the worst status stands for it.
-_STATUS_WEIGHT = {Status.FAIL: 3, Status.UNKNOWN: 2, Status.PASS: 1, Status.NOT_APPLICABLE: 0}
 
 Key = tuple[str, str, str, str]
 
@@ -119,72 +110,14 @@ class Diff:
         }
 
 
-def load_report(path: str) -> dict[str, Any]:
-    """Read and validate a JSON report file; any problem is one-line `UsageError` naming it."""
-    try:
-        with open(path, encoding="utf-8-sig") as fh:  # tolerate a UTF-8 BOM
-            text = fh.read()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such report file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, not a JSON report") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a JSON report (not UTF-8 text)") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        doc = json.loads(
-            text, parse_int=_int, parse_float=_float, parse_constant=_not_a_json_number
-        )
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        ) from None
-    except _BadNumber as exc:
-        raise UsageError(f"{path}: invalid JSON: {exc}") from None
-    except RecursionError:
-        raise UsageError(f"{path}: invalid JSON: nested too deeply") from None
-    _validate(doc, path)
-    return dict(doc)
-
-
-class _BadNumber(ValueError):
-    """A number in a report that Python cannot hold as JSON meant it (message: which)."""
-
-
-def _int(text: str) -> int:
-    """An integer literal; Python refuses to convert more than sys.get_int_max_str_digits()
-    digits (a ValueError that is not a JSONDecodeError), so it is said here in words."""
-    digits = len(text.lstrip("-"))
-    limit = sys.get_int_max_str_digits()
-    if limit and digits > limit:
-        raise _BadNumber(f"an integer of {digits} digits (at most {limit} can be read)")
-    return int(text)
-
-
-def _float(text: str) -> float:
-    """A number with a fraction or exponent; one too large for a float (`1e400`) would be
-    read as infinity, which JSON cannot hold, so it is refused."""
-    value = float(text)
-    if math.isinf(value):
-        shown = text if len(text) <= 20 else text[:17] + "..."
-        raise _BadNumber(f"a number too large to read ({shown})")
-    return value
-
-
-def _not_a_json_number(name: str) -> Any:
-    """`NaN`, `Infinity`, `-Infinity`: Python's json reads them, JSON does not have them."""
-    raise _BadNumber(f"{name} is not a JSON number")
-
-
 def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     """Sort every key of two reports into new gaps, resolved, changed and out of scope.
 
     Both arguments are JSON reports (`load_report` or `Report.to_dict()`); they are
     validated again here so a library caller gets a `UsageError`, not a KeyError.
     """
-    _validate(old, "old report")
-    _validate(new, "new report")
+    validate_report(old, "old report")
+    validate_report(new, "new report")
     before = _index(old["findings"])
     after = _index(new["findings"])
     scan = new["scan"]
@@ -233,67 +166,6 @@ def diff_reports(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
     )
 
 
-def _validate(doc: Any, source: str) -> None:
-    """Raise a one-line `UsageError` unless `doc` is a report this awsobs can compare."""
-    if not isinstance(doc, Mapping):
-        raise UsageError(
-            f"{source}: not an awsobs JSON report (top level is {_kind(doc)}, not an object)"
-        )
-    missing = [k for k in _REQUIRED_TOP_KEYS if k not in doc]
-    if missing:
-        raise UsageError(f"{source}: not an awsobs JSON report (no {', '.join(missing)})")
-    version = doc["schema_version"]
-    if type(version) is not int or version != SCHEMA_VERSION:
-        raise UsageError(
-            f"{source}: report has schema_version {_show(version)}; "
-            f"this awsobs reads schema_version {SCHEMA_VERSION}"
-        )
-    scan = doc["scan"]
-    if not isinstance(scan, Mapping):
-        raise UsageError(f"{source}: 'scan' is {_kind(scan)}, not an object")
-    for name in _SCAN_LISTS:
-        values = scan.get(name)
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-            raise UsageError(f"{source}: 'scan.{name}' is missing or not a list of strings")
-    findings = doc["findings"]
-    if not isinstance(findings, list):
-        raise UsageError(f"{source}: 'findings' is {_kind(findings)}, not a list")
-    for i, f in enumerate(findings):
-        _validate_finding(f, i, source)
-
-
-def _validate_finding(f: Any, i: int, source: str) -> None:
-    if not isinstance(f, Mapping):
-        raise UsageError(f"{source}: finding {i} is {_kind(f)}, not an object")
-    for k in _REQUIRED_FINDING_KEYS:
-        if k not in f:
-            raise UsageError(f"{source}: finding {i} has no {k!r}")
-        if not isinstance(f[k], str):
-            raise UsageError(f"{source}: finding {i} has a non-string {k!r}: {_show(f[k])}")
-    for k in _OPTIONAL_FINDING_STRINGS:
-        if f.get(k) is not None and not isinstance(f[k], str):
-            raise UsageError(f"{source}: finding {i} has a non-string {k!r}: {_show(f[k])}")
-    if not isinstance(f.get("suppressed", False), bool):
-        raise UsageError(
-            f"{source}: finding {i} has a non-boolean 'suppressed': {_show(f['suppressed'])}"
-        )
-    reason = f.get("suppression_reason")
-    if reason is not None and not isinstance(reason, str):
-        raise UsageError(
-            f"{source}: finding {i} has a non-string 'suppression_reason': {_show(reason)}"
-        )
-    if f["status"] not in {s.value for s in Status}:
-        raise UsageError(
-            f"{source}: finding {i} has unknown status {_show(f['status'])} "
-            f"(expected one of {', '.join(s.value for s in Status)})"
-        )
-    if f["severity"] not in {s.value for s in Severity}:
-        raise UsageError(
-            f"{source}: finding {i} has unknown severity {_show(f['severity'])} "
-            f"(expected one of {', '.join(s.value for s in Severity)})"
-        )
-
-
 def _index(findings: Iterable[Mapping[str, Any]]) -> dict[Key, Mapping[str, Any]]:
     """Findings by key; a duplicated key keeps its worst status (FAIL > UNKNOWN > PASS > N/A),
     and between equal statuses the un-suppressed one (so a duplicate cannot hide a gap)."""
@@ -307,7 +179,7 @@ def _index(findings: Iterable[Mapping[str, Any]]) -> dict[Key, Mapping[str, Any]
 
 
 def _weight(finding: Mapping[str, Any]) -> tuple[int, bool]:
-    return _STATUS_WEIGHT[Status(finding["status"])], not finding.get("suppressed", False)
+    return Status(finding["status"]).weight, not finding.get("suppressed", False)
 
 
 Unit = tuple[str, str, str]
@@ -375,26 +247,3 @@ def _sorted(changes: list[Change]) -> tuple[Change, ...]:
 
 def _one_line(value: Any) -> str:
     return " ".join(str(value).split()) if value is not None else ""
-
-
-def _kind(value: Any) -> str:
-    """The JSON kind of `value`, for messages: 'an object', 'a list', 'null', ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, Mapping):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int | float):
-        return "a number"
-    return type(value).__name__
-
-
-def _show(value: Any, limit: int = 40) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, Mapping | list) else _kind(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -18,7 +18,6 @@ from typing import Any
 
 import boto3
 
-from awsobs import __version__
 from awsobs.aws.errors import AwsError
 from awsobs.aws.gateway import Gateway, RequestHook
 from awsobs.aws.session import (
@@ -144,23 +143,19 @@ def scan(
                 if progress is not None:
                     progress(Progress(done_count, len(units), chk.id, region or "global"))
 
-    order = {c.id: i for i, c in enumerate(selected)}
-    findings.sort(key=lambda f: (order.get(f.check_id, len(order)), f.region, f.resource_id))
     findings, notes = apply_suppressions(
         findings, suppressions, started.date(), checks=[c.id for c in selected]
     )
-    return Report(
-        findings=tuple(findings),
+    return Report.of(
+        findings,
         started_at=started,
-        finished_at=dt.datetime.now(dt.UTC),
         accounts=(identity.account_id,),
         regions=scanned,
-        checks=tuple(c.id for c in selected),
+        checks=[c.id for c in selected],
         api_calls=gateway.api_calls,
         api_calls_by_operation=gateway.calls_by_operation(),
-        errors=tuple(REGISTRY.plugin_errors),
-        tool_version=__version__,
-        suppression_notes=tuple(notes),
+        errors=REGISTRY.plugin_errors,
+        suppression_notes=notes,
     )
 
 

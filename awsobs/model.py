@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
@@ -23,6 +23,15 @@ class Status(StrEnum):
     FAIL = "FAIL"
     UNKNOWN = "UNKNOWN"
     NOT_APPLICABLE = "NOT_APPLICABLE"
+
+    @property
+    def weight(self) -> int:
+        """How bad: FAIL 3 > UNKNOWN 2 > PASS 1 > NOT_APPLICABLE 0. When one resource has
+        two findings of a check (overlapping reports), the worse one stands for it."""
+        return _STATUS_WEIGHT[self]
+
+
+_STATUS_WEIGHT = {Status.FAIL: 3, Status.UNKNOWN: 2, Status.PASS: 1, Status.NOT_APPLICABLE: 0}
 
 
 class Severity(StrEnum):
@@ -92,22 +101,10 @@ class Finding:
     suppression_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The finding as the JSON report writes it."""
-        return {
-            "check_id": self.check_id,
-            "title": self.title,
-            "severity": self.severity.value,
-            "status": self.status.value,
-            "account_id": self.account_id,
-            "region": self.region,
-            "resource_type": self.resource_type,
-            "resource_id": self.resource_id,
-            "message": self.message,
-            "evidence": thaw(self.evidence),
-            "remediation": self.remediation,
-            "suppressed": self.suppressed,
-            "suppression_reason": self.suppression_reason,
-        }
+        """The finding as the JSON report writes it (awsobs.report_io)."""
+        from awsobs.report_io import finding_to_dict
+
+        return finding_to_dict(self)
 
 
 @dataclass(frozen=True)
@@ -199,29 +196,57 @@ class Report:
         return 0 if self.complete else 3
 
     def to_dict(self) -> dict[str, Any]:
-        """The report in the versioned JSON shape of DESIGN.md."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "awsobs", "version": self.tool_version},
-            "scan": {
-                "started_at": self.started_at.isoformat(),
-                "finished_at": self.finished_at.isoformat(),
-                "duration_s": round(self.duration_s, 3),
-                "accounts": list(self.accounts),
-                "regions": list(self.regions),
-                "checks": list(self.checks),
-                "api_calls": self.api_calls,
-                "api_calls_by_operation": dict(sorted(self.api_calls_by_operation.items())),
-                "errors": list(self.errors),
-                "suppressions": {
-                    "suppressed": sum(f.suppressed for f in self.findings),
-                    "expired": [n.to_dict() for n in self.suppression_notes if n.kind == "expired"],
-                    "unused": [n.to_dict() for n in self.suppression_notes if n.kind == "unused"],
-                },
-            },
-            "summary": self.summary(),
-            "findings": [f.to_dict() for f in self.findings],
-        }
+        """The report in the versioned JSON shape of DESIGN.md (awsobs.report_io)."""
+        from awsobs.report_io import report_to_dict
+
+        return report_to_dict(self)
+
+    @classmethod
+    def of(
+        cls,
+        findings: Iterable[Finding],
+        *,
+        started_at: dt.datetime,
+        accounts: Iterable[str],
+        regions: Iterable[str],
+        checks: Iterable[str],
+        finished_at: dt.datetime | None = None,
+        api_calls: int = 0,
+        api_calls_by_operation: Mapping[str, int] | None = None,
+        errors: Iterable[str] = (),
+        tool_version: str | None = None,
+        suppression_notes: Iterable[SuppressionNote] = (),
+    ) -> Report:
+        """The one way a report is made (a scan, an unreachable account, an empty shard, a
+        merge, a JSON file read back): findings in check order, then account, region and
+        resource; `finished_at` now and `tool_version` this awsobs's unless given."""
+        from awsobs import __version__
+
+        check_ids = tuple(checks)
+        order = {c: i for i, c in enumerate(check_ids)}
+        ordered = sorted(
+            findings,
+            key=lambda f: (
+                order.get(f.check_id, len(order)),
+                f.check_id,
+                f.account_id,
+                f.region,
+                f.resource_id,
+            ),
+        )
+        return cls(
+            findings=tuple(ordered),
+            started_at=started_at,
+            finished_at=finished_at or dt.datetime.now(dt.UTC),
+            accounts=tuple(accounts),
+            regions=tuple(regions),
+            checks=check_ids,
+            api_calls=api_calls,
+            api_calls_by_operation=dict(api_calls_by_operation or {}),
+            errors=tuple(errors),
+            tool_version=__version__ if tool_version is None else tool_version,
+            suppression_notes=tuple(suppression_notes),
+        )
 
 
 def thaw(value: Any) -> Any:

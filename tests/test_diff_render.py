@@ -26,7 +26,7 @@ from diff_helpers import (
     stage,
 )
 
-from awsobs.diff import DIFF_SCHEMA_VERSION, Diff, diff_reports, load_report
+from awsobs.diff import DIFF_SCHEMA_VERSION, Diff, diff_reports
 from awsobs.errors import UsageError
 from awsobs.model import GLOBAL_REGION, Severity, Status
 from awsobs.report.diff_render import (
@@ -35,6 +35,7 @@ from awsobs.report.diff_render import (
     render_diff,
     summary_line,
 )
+from awsobs.report_io import load_report
 
 # -- load_report ---------------------------------------------------------------------------
 

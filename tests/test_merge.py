@@ -11,8 +11,8 @@ import pytest
 from helpers import run, trail
 
 from awsobs import Finding, Report, Severity, Status, UsageError, merge_reports
-from awsobs.merge import report_from_dict
 from awsobs.model import SuppressionNote
+from awsobs.report_io import report_from_dict
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC)
 A, B = "111111111111", "222222222222"

@@ -1,4 +1,4 @@
-"""The JSON report: DESIGN.md's versioned shape, every finding included."""
+"""The JSON report: DESIGN.md's versioned shape (awsobs.report_io), every finding included."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsobs.model import Report
+from awsobs.report_io import report_to_dict
 
 
 def render(report: Report, *, baseline: Mapping[str, Any] | None = None) -> str:
     """The report; with `baseline` (a scan run with --baseline), the diff rides along."""
-    doc = report.to_dict()
+    doc = report_to_dict(report)
     if baseline is not None:
         doc["baseline"] = dict(baseline)
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
