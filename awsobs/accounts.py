@@ -1,5 +1,6 @@
 """Scan many accounts: pick them (a list, an organization, a shard), assume a role in each,
-scan each with `awsobs.engine.scan` and merge the reports into one.
+scan each with `awsobs.engine.scan` and merge the reports into one. The AWS calls this
+takes (the organization's accounts, the assumed roles) are in awsobs/aws/org.py.
 
 An account whose role cannot be assumed is not dropped: it gets one UNKNOWN finding per
 selected check naming the role, so a multi-account report never looks cleaner than it is.
@@ -13,20 +14,21 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
-import botocore.session
-from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError
 
-from awsobs.aws.session import DEFAULT_REGION, global_region, home_region
-from awsobs.config import DEFAULT_MAX_WORKERS
+from awsobs.aws.org import (
+    AccountTarget,
+    AssumeRoleError,
+    assumed_session,
+    list_org_accounts,
+    role_arn,
+)
 from awsobs.engine import Progress, scan, validate_options
-from awsobs.errors import AwsobsError, CredentialsError, UsageError
+from awsobs.errors import CredentialsError, UsageError
 from awsobs.merge import merge_reports
-from awsobs.model import GLOBAL_REGION, Finding, Report, Status
+from awsobs.model import DEFAULT_MAX_WORKERS, GLOBAL_REGION, Finding, Report, Status
 from awsobs.registry import REGISTRY, Check
 from awsobs.suppress import Suppression, apply_suppressions
 
@@ -44,29 +46,9 @@ __all__ = [
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
-# boto3 Sessions are not thread-safe; account threads share the base session to make clients.
-_BASE_LOCK = threading.Lock()
 
 AccountProgress = Callable[[str, Progress], None]
 """Called as `progress(account_id, Progress)` from the scanning threads (not thread-bound)."""
-
-
-@dataclass(frozen=True)
-class AccountTarget:
-    """One account to scan; `name` is informational (from Organizations), never matched."""
-
-    account_id: str
-    name: str = ""
-
-
-class AssumeRoleError(AwsobsError):
-    """sts:AssumeRole into one account failed; `scan_accounts` turns it into UNKNOWNs."""
-
-    def __init__(self, role_arn: str, code: str, message: str) -> None:
-        super().__init__(f"could not assume role {role_arn}: {code}: {message}".strip())
-        self.role_arn = role_arn
-        self.code = code
-        self.detail = message
 
 
 def parse_accounts(text: str) -> list[AccountTarget]:
@@ -104,84 +86,6 @@ def shard(accounts: Iterable[AccountTarget], k: int, n: int) -> list[AccountTarg
     if n < 1 or not 0 <= k < n:
         raise UsageError(f"--shard: K must be 0 to N-1 and N at least 1, got {k}/{n}")
     return [a for a in accounts if shard_of(a.account_id, n) == k]
-
-
-def list_org_accounts(session: boto3.Session) -> list[AccountTarget]:
-    """ACTIVE accounts of the caller's organization (organizations:ListAccounts), by id."""
-    partition = session.get_partition_for_region(home_region(session))
-    client = session.client("organizations", region_name=global_region(partition))
-    found: list[AccountTarget] = []
-    try:
-        for page in client.get_paginator("list_accounts").paginate():
-            for acct in page.get("Accounts", []):
-                state = acct.get("State", acct.get("Status"))
-                if state == "ACTIVE" and acct.get("Status", "ACTIVE") == "ACTIVE":
-                    found.append(AccountTarget(str(acct["Id"]), str(acct.get("Name", ""))))
-    except ClientError as exc:
-        code, message = _client_error(exc)
-        if code == "AWSOrganizationsNotInUseException":
-            raise UsageError("not in an organization: use --accounts") from None
-        if code in {"AccessDenied", "AccessDeniedException"}:
-            raise UsageError(
-                f"organizations:ListAccounts denied ({code}): list accounts from the management "
-                "account or a delegated administrator, or use --accounts"
-            ) from None
-        raise UsageError(f"organizations:ListAccounts failed: {code}: {message}") from None
-    except BotoCoreError as exc:
-        raise CredentialsError(f"organizations:ListAccounts failed: {exc}") from None
-    return sorted(found, key=lambda a: a.account_id)
-
-
-def role_arn(account_id: str, role_name: str, partition: str = "aws") -> str:
-    """arn:{partition}:iam::{account}:role/{name}; `role_name` may carry a path ("ops/scan")."""
-    return f"arn:{partition}:iam::{account_id}:role/{role_name.strip('/')}"
-
-
-def assumed_session(
-    base: boto3.Session,
-    account_id: str,
-    role_name: str,
-    *,
-    external_id: str | None = None,
-    partition: str = "aws",
-    session_name: str = "awsobs",
-) -> boto3.Session:
-    """A session in `account_id` through sts:AssumeRole, re-assumed before the credentials
-    expire (so a scan that outlasts them goes on). The first AssumeRole happens now, so a
-    role that cannot be assumed raises `AssumeRoleError` here."""
-    arn = role_arn(account_id, role_name, partition)
-    region = base.region_name or DEFAULT_REGION
-    with _BASE_LOCK:
-        sts = base.client("sts", region_name=region)
-        loader = base._session.get_component("data_loader")
-    params: dict[str, Any] = {"RoleArn": arn, "RoleSessionName": session_name[:64]}
-    if external_id:
-        params["ExternalId"] = external_id
-
-    def fetch() -> dict[str, str]:
-        try:
-            creds = sts.assume_role(**params)["Credentials"]
-        except ClientError as exc:
-            raise AssumeRoleError(arn, *_client_error(exc)) from None
-        except BotoCoreError as exc:
-            raise AssumeRoleError(arn, type(exc).__name__, str(exc)) from None
-        expiry = creds["Expiration"]
-        return {
-            "access_key": creds["AccessKeyId"],
-            "secret_key": creds["SecretAccessKey"],
-            "token": creds["SessionToken"],
-            "expiry_time": expiry.isoformat() if hasattr(expiry, "isoformat") else str(expiry),
-        }
-
-    credentials = RefreshableCredentials.create_from_metadata(
-        metadata=fetch(), refresh_using=fetch, method="sts-assume-role"
-    )
-    core = botocore.session.get_session()
-    # Share the base session's parsed service models: one parse for every account.
-    core.register_component("data_loader", loader)
-    # botocore has no public setter for refreshable credentials; this is the usual idiom.
-    core._credentials = credentials  # type: ignore[attr-defined]
-    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def scan_accounts(
@@ -312,8 +216,3 @@ def _requested_regions(regions: Iterable[str] | str | None) -> tuple[str, ...]:
     names = [regions] if isinstance(regions, str) else list(regions or [])
     names = [n.strip() for raw in names for n in raw.split(",") if n.strip()]
     return () if not names or "all" in names else tuple(dict.fromkeys(names))
-
-
-def _client_error(exc: ClientError) -> tuple[str, str]:
-    error = exc.response.get("Error", {})
-    return str(error.get("Code", "Unknown")), " ".join(str(error.get("Message", "")).split())

@@ -22,10 +22,10 @@ from awsobs.cli_org import (
     scan_many,
 )
 from awsobs.cli_output import Destination, deliver, destinations, emit
-from awsobs.config import DEFAULT_MAX_WORKERS, FAIL_ON, load_config
+from awsobs.config import FAIL_ON, load_config
 from awsobs.diff import Diff, diff_reports
 from awsobs.errors import AwsobsError, UsageError
-from awsobs.model import Report, Severity
+from awsobs.model import DEFAULT_MAX_WORKERS, Report, Severity
 from awsobs.registry import REGISTRY
 from awsobs.report import FORMATS
 from awsobs.report.catalog import CATALOG_FORMATS, render_catalog

@@ -40,8 +40,6 @@ from awsobs.model import Severity
 from awsobs.suppress import Suppression
 
 FAIL_ON = (*(s.value for s in Severity), "none")
-DEFAULT_MAX_WORKERS = 16
-"""Concurrent checks and requests of a scan unless --max-workers or the config says."""
 _KEYS = (
     "regions",
     "checks",

@@ -28,17 +28,13 @@ from awsobs.aws.session import (
     prefetch_regions,
     resolve_identity,
 )
-from awsobs.config import DEFAULT_MAX_WORKERS
 from awsobs.context import Context, ScanState
 from awsobs.errors import ScanCancelled, UsageError
-from awsobs.model import Finding, Report, Scope
+from awsobs.model import DEFAULT_MAX_WORKERS, Finding, Report, Scope
 from awsobs.registry import REGISTRY, Check
 from awsobs.suppress import Suppression, apply_suppressions
 
 log = logging.getLogger("awsobs")
-
-ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
-"""What every scan calls before any check: who the caller is, and which regions exist."""
 
 
 @dataclass(frozen=True)

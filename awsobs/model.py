@@ -67,6 +67,9 @@ class Scope(StrEnum):
 
 GLOBAL_REGION = "global"
 
+DEFAULT_MAX_WORKERS = 16
+"""Concurrent checks and requests of a scan unless --max-workers or the config says."""
+
 
 @dataclass(frozen=True)
 class CheckMeta:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from awsobs.engine import ENGINE_PERMISSIONS
+from awsobs.aws.session import ENGINE_PERMISSIONS
 from awsobs.registry import Check
 
 POLICY_SID = "AwsobsReadOnly"

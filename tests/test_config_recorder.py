@@ -28,7 +28,7 @@ import awsobs.checks.config.recorder
 import awsobs.checks.lambda_.tracing  # noqa: F401
 from awsobs import REGISTRY, Finding, Report, Status, scan
 from awsobs.aws.iam import iam_action
-from awsobs.engine import ENGINE_PERMISSIONS
+from awsobs.aws.session import ENGINE_PERMISSIONS
 
 RECORDER = "config.recorder_all_regions"
 CHANNEL = "config.delivery_channel_ok"

@@ -20,7 +20,7 @@ import awsobs.checks.logs.retention  # noqa: F401  (registers the checks)
 from awsobs import REGISTRY, Finding, Status, engine, scan
 from awsobs.aws.gateway import RequestHook
 from awsobs.aws.iam import iam_action
-from awsobs.engine import ENGINE_PERMISSIONS
+from awsobs.aws.session import ENGINE_PERMISSIONS
 from awsobs.units import human_bytes
 
 DEFINED = "logs.retention_defined"

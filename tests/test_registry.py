@@ -16,7 +16,7 @@ from seed_all import SCAN_KW, seed_every_read
 from awsobs import REGISTRY, Status, scan
 from awsobs.aws.gateway import RequestHook
 from awsobs.aws.iam import iam_action
-from awsobs.engine import ENGINE_PERMISSIONS
+from awsobs.aws.session import ENGINE_PERMISSIONS
 from awsobs.model import Severity
 from awsobs.registry import Registry, check, validate_meta
 from awsobs.report.catalog import render_catalog

@@ -14,7 +14,7 @@ import awsobs.checks.s3.access_logging
 import awsobs.checks.vpc.flow_logs  # noqa: F401
 from awsobs import Finding, Report, Status, scan
 from awsobs.aws.iam import iam_action
-from awsobs.engine import ENGINE_PERMISSIONS
+from awsobs.aws.session import ENGINE_PERMISSIONS
 from awsobs.registry import REGISTRY
 
 CHECK = "s3.server_access_logging"

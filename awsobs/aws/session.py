@@ -26,6 +26,9 @@ from awsobs.aws.gateway import Gateway
 from awsobs.errors import CredentialsError, UsageError
 
 DEFAULT_REGION = "us-east-1"
+ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
+"""What every scan reads before any check (`resolve_identity`, `discover_regions`): who the
+caller is, and which regions exist. `awsobs policy` adds them to the checks' own."""
 _ENABLED = {"opt-in-not-required", "opted-in"}
 
 
