@@ -262,7 +262,7 @@ def test_diff_of_a_file_that_is_not_a_report_is_exit_2(tmp_path: Path) -> None:
 
 
 def test_output_values_name_a_format_or_a_path() -> None:
-    from awsobs.cli_output import Destination, destinations, parse_output
+    from awsobs.cli.output import Destination, destinations, parse_output
 
     assert parse_output("SARIF:out/a.sarif", "table") == Destination("sarif", "out/a.sarif")
     assert parse_output("report.txt", "json") == Destination("json", "report.txt")

@@ -23,6 +23,7 @@ from cli_env import SCAN, one_line_error, write
 from helpers import awsobs, new_session, stub_error
 
 import awsobs.cli as cli
+import awsobs.cli.commands as commands
 from awsobs import CredentialsError, UsageError, scan
 
 ROOT = os.geteuid() == 0 if hasattr(os, "geteuid") else False
@@ -297,7 +298,7 @@ def test_environment_errors_from_anywhere_are_one_line(
     def explode(*_: Any, **__: Any) -> Any:
         raise exc
 
-    monkeypatch.setattr(cli, "_cmd_policy", explode)
+    monkeypatch.setattr(commands, "cmd_policy", explode)
     assert cli.main(["policy"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and err.startswith("awsobs: error: ") and says in err
@@ -307,7 +308,7 @@ def test_a_bug_is_still_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     def explode(*_: Any) -> Any:
         raise ValueError("a bug")
 
-    monkeypatch.setattr(cli, "_cmd_policy", explode)
+    monkeypatch.setattr(commands, "cmd_policy", explode)
     with pytest.raises(ValueError, match="a bug"):
         cli.main(["policy"])
 

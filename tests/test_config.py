@@ -9,7 +9,7 @@ import pytest
 from ec2_seed import instance, metrics
 from helpers import awsobs, scan_json, trail
 
-from awsobs.config import Config, load_config
+from awsobs.cli.config_file import Config, load_config
 
 
 def write(path: Path, text: str) -> Path:

@@ -25,7 +25,7 @@ from cmarkgfm.cmark import Options
 from helpers import awsobs
 from test_report_sarif_junit import ACCOUNT, finding, junit, report, sarif
 
-from awsobs.cli_output import Destination, emit, note
+from awsobs.cli.output import Destination, emit, note
 from awsobs.diff import Diff, diff_reports
 from awsobs.model import Report, Status, SuppressionNote
 from awsobs.report import render

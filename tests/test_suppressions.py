@@ -11,7 +11,7 @@ import pytest
 from helpers import ACCOUNT, awsobs, run, scan_json, stub_error, trail
 
 from awsobs import Status
-from awsobs.config import load_config
+from awsobs.cli.config_file import load_config
 from awsobs.errors import UsageError
 from awsobs.model import Severity
 from awsobs.report import render

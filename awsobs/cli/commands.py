@@ -1,0 +1,200 @@
+"""What each sub-command does: read the flags and the config file, call the library,
+write the reports, choose the exit code (DESIGN.md: 0 clean, 1 a FAIL at or above
+--fail-on, 2 awsobs could not run, 3 no such FAIL but the scan was incomplete).
+
+boto3 and the checks are imported by the commands that need them, so `awsobs --version`
+and `--help` answer without loading them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from awsobs.cli.config_file import load_config
+from awsobs.cli.org import (
+    many_accounts,
+    merged_report,
+    scan_many,
+)
+from awsobs.cli.output import Destination, deliver, destinations, emit
+from awsobs.diff import Diff, diff_reports
+from awsobs.errors import UsageError
+from awsobs.model import DEFAULT_MAX_WORKERS, Report, Severity
+from awsobs.registry import REGISTRY
+from awsobs.report.catalog import render_catalog
+from awsobs.report.diff_render import DIFF_FORMATS, render_diff
+from awsobs.report_io import load_report
+
+if TYPE_CHECKING:
+    from awsobs.engine import Progress, ProgressCallback
+
+# boto3 and the checks are imported by the commands that need them, not here: `awsobs
+# --version` and `--help` answer without loading them.
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    sys.stdout.write(render_catalog(REGISTRY.all(), args.format))
+    return 0
+
+
+def _fewer_malloc_arenas() -> None:
+    """Ask glibc for 2 malloc arenas instead of 8 per core: a scan's 30-odd threads each
+    got their own, and peak memory was ~9% higher for it, at no cost in time. The process
+    belongs to the command, so the command (never the library) may set this; it must
+    happen before the first thread starts. Elsewhere than glibc it does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    from awsobs.aws.session import open_session
+    from awsobs.engine import scan
+
+    _fewer_malloc_arenas()
+    dests = destinations(args.output, args.format)
+    several = many_accounts(args)
+    _check_lists(args)
+    config = load_config(args.config)
+    baseline = load_report(args.baseline) if args.baseline else None
+    options = dict(config.options)
+    if args.cwagent_namespace:
+        options["cwagent_namespace"] = args.cwagent_namespace
+    args.fail_on = args.fail_on or config.fail_on
+    session = open_session(args.profile)
+    kwargs: dict[str, Any] = {
+        "regions": _given(args.regions, config.regions),
+        "checks": _given(args.checks, config.checks),
+        "exclude_checks": _given(args.exclude_checks, config.exclude_checks),
+        "max_workers": (
+            args.max_workers
+            if args.max_workers is not None
+            else config.max_workers or DEFAULT_MAX_WORKERS
+        ),
+        "options": options,
+        "suppressions": config.suppressions,
+    }
+    if several:
+        report = _with_progress(args, lambda progress: scan_many(args, session, kwargs, progress))
+    else:
+        report = _with_progress(args, lambda progress: scan(session, progress=progress, **kwargs))
+    diff = diff_reports(baseline, report.to_dict()) if baseline is not None else None
+    return _finish(report, args, dests, diff)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _fewer_malloc_arenas()
+    dests = destinations(args.output, args.format)
+    try:
+        from awsobs.demo import run_demo
+    except ImportError as err:
+        raise UsageError(
+            f"`awsobs demo` needs moto ({err.name} is missing): pip install 'awsobs[demo]'"
+        ) from None
+    report = _with_progress(args, lambda progress: run_demo(progress=progress))
+    return _finish(report, args, dests)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    dests = destinations(args.output, args.format)
+    return _finish(merged_report(args.reports), args, dests)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    dests = destinations(args.output, args.format, DIFF_FORMATS)
+    diff = diff_reports(load_report(args.old), load_report(args.new))
+    deliver(dests, lambda d: render_diff(diff, d.fmt), "diff", quiet=args.quiet)
+    return diff.exit_code(_severity(args.fail_on))
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    from awsobs.policy import render_policy
+
+    _check_lists(args)
+    config = load_config(args.config)
+    checks = REGISTRY.select(
+        _given(args.checks, config.checks), _given(args.exclude_checks, config.exclude_checks)
+    )
+    sys.stdout.write(render_policy(checks, args.partition))
+    return 0
+
+
+def _given(flag: Any, configured: Any) -> Any:
+    """The flag's value when it was given (even empty), else the config file's."""
+    return flag if flag is not None else configured
+
+
+def _check_lists(args: argparse.Namespace) -> None:
+    """`--checks ''`, `--exclude-checks ,,` or `--regions ' '` name nothing: an error,
+    never "no check" or "every region" (the library refuses them too, without the flag)."""
+    for flag, values, noun, hint in (
+        ("--checks", getattr(args, "checks", None), "check id or glob", "see `awsobs checks`"),
+        (
+            "--exclude-checks",
+            getattr(args, "exclude_checks", None),
+            "check id or glob",
+            "see `awsobs checks`",
+        ),
+        (
+            "--regions",
+            [args.regions] if getattr(args, "regions", None) is not None else None,
+            "region",
+            "leave --regions out, or pass 'all', to scan every enabled region",
+        ),
+    ):
+        if values is not None and not any(p.strip() for v in values for p in v.split(",")):
+            shown = " ".join(repr(v) for v in values)
+            raise UsageError(f"{flag} {shown}: no {noun} given ({hint})")
+
+
+def _severity(threshold: str | None) -> Severity | None:
+    threshold = threshold or "low"
+    return None if threshold == "none" else Severity(threshold)
+
+
+def _finish(
+    report: Report, args: argparse.Namespace, dests: list[Destination], diff: Diff | None = None
+) -> int:
+    """Write every report and choose the exit code (DESIGN.md; with a baseline, only new
+    gaps exit 1, and an incomplete scan still exits 3)."""
+    emit(report, dests, show_pass=args.show_pass, quiet=args.quiet, diff=diff)
+    fail_on = _severity(args.fail_on)
+    if diff is None:
+        return report.exit_code(fail_on)
+    return diff.exit_code(fail_on) or (0 if report.complete else 3)
+
+
+class ProgressLine:
+    """`[12/40] cloudtrail.trail_logging us-east-1` redrawn in place on a terminal."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def __call__(self, p: Progress) -> None:
+        self.stream.write(f"\r\x1b[2K[{p.done}/{p.total}] {p.check_id} {p.region}")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[2K")
+        self.stream.flush()
+
+
+def _with_progress(
+    args: argparse.Namespace, run: Callable[[ProgressCallback | None], Report]
+) -> Report:
+    """Run a scan with a progress line on an interactive stderr (never with -q or -v)."""
+    if args.quiet or args.verbose or not sys.stderr.isatty():
+        return run(None)
+    line = ProgressLine(sys.stderr)
+    try:
+        return run(line)
+    finally:
+        line.clear()
