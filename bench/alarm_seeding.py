@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from awsobs.checks.cwalarm.controls import CONTROLS
-from awsobs.demo_alarms import metric_alarm
+from awsobs.demo.alarms import metric_alarm
 
 if TYPE_CHECKING:
     from seeder import Manifest

@@ -28,7 +28,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
-from awsobs.demo_moto import (
+from awsobs.demo.moto_ext import (
     install_alarm_extensions,
     install_ssm_extension,
     reset_alarm_extensions,

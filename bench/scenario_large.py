@@ -15,7 +15,7 @@ from typing import Any
 from seeder import HOME, SIX_REGIONS, Manifest, Seeder, _trust
 
 from awsobs.demo import ACCOUNT
-from awsobs.demo_moto import set_trail_status_fields
+from awsobs.demo.moto_ext import set_trail_status_fields
 
 
 def _advanced(name: str, *fields: dict[str, Any]) -> dict[str, Any]:

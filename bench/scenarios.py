@@ -24,7 +24,7 @@ from scenario_large import seed_large
 from seeder import HOME, Manifest, Seeder
 
 from awsobs.demo import ACCOUNT
-from awsobs.demo_moto import set_trail_status_fields
+from awsobs.demo.moto_ext import set_trail_status_fields
 
 THREE = ("us-east-1", "eu-west-1", "us-west-2")
 # The regions an AWS account has enabled by default (the others are opt-in). moto's

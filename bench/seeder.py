@@ -19,7 +19,7 @@ import boto3
 from alarm_seeding import AlarmSeeding
 
 from awsobs.demo import ACCOUNT
-from awsobs.demo_moto import ssm_inventory, ssm_managed
+from awsobs.demo.moto_ext import ssm_inventory, ssm_managed
 
 HOME = "us-east-1"
 SIX_REGIONS = ("us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1")

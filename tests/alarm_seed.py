@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 from helpers import ACCOUNT
 
-from awsobs import demo_alarms
 from awsobs.checks.cwalarm.controls import CONTROLS, Control
+from awsobs.demo import alarms as demo_alarms
 
 
 def topic(

@@ -1,7 +1,7 @@
 """AWS Config seeding for the tests: recorders, delivery channels, and the one read moto lacks.
 
 moto 5 keeps configuration recorders and delivery channels but raises NotImplementedError
-for DescribeDeliveryChannelStatus; awsobs/demo_moto.py answers it (every delivery
+for DescribeDeliveryChannelStatus; awsobs/demo/moto_ext.py answers it (every delivery
 `Success`; failures are scripted with botocore's Stubber in the tests instead).
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 from helpers import ACCOUNT, bucket
 
-from awsobs.demo_moto import install_config_extension
+from awsobs.demo.moto_ext import install_config_extension
 
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/config-recorder"
 ALL_AND_GLOBAL = {"allSupported": True, "includeGlobalResourceTypes": True}
@@ -20,7 +20,7 @@ ALL_REGIONAL = {"allSupported": True, "includeGlobalResourceTypes": False}
 
 
 def install_delivery_status_extension() -> None:
-    """Serve DescribeDeliveryChannelStatus from moto (awsobs/demo_moto.py; idempotent)."""
+    """Serve DescribeDeliveryChannelStatus from moto (awsobs/demo/moto_ext.py; idempotent)."""
     install_config_extension()
 
 

@@ -19,7 +19,7 @@ from helpers import isolate_aws_env, new_session
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
-from awsobs.demo_moto import (
+from awsobs.demo.moto_ext import (
     install_alarm_extensions,
     install_ssm_extension,
     reset_alarm_extensions,
@@ -68,7 +68,7 @@ def session(endpoint: str) -> boto3.Session:
 
 @pytest.fixture
 def ssm() -> Iterator[None]:
-    """Serve the SSM reads moto lacks (awsobs/demo_moto.py), with no data registered."""
+    """Serve the SSM reads moto lacks (awsobs/demo/moto_ext.py), with no data registered."""
     install_ssm_extension()
     reset_ssm()
     yield
@@ -79,7 +79,7 @@ def ssm() -> Iterator[None]:
 @pytest.fixture
 def alarm_ext() -> Iterator[None]:
     """moto + composite alarms, S3 metrics configurations, pending SNS subscriptions
-    (awsobs/demo_moto.py): what moto 5.2 lacks for the alarm checks."""
+    (awsobs/demo/moto_ext.py): what moto 5.2 lacks for the alarm checks."""
     install_alarm_extensions()
     reset_alarm_extensions()
     yield

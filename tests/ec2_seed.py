@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from helpers import ACCOUNT
 
-from awsobs.demo_moto import ssm_association, ssm_inventory, ssm_managed
+from awsobs.demo.moto_ext import ssm_association, ssm_inventory, ssm_managed
 
 LINUX = ("mem_used_percent", "disk_used_percent")
 WINDOWS = ("Memory % Committed Bytes In Use", "LogicalDisk % Free Space")

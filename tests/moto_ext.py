@@ -8,7 +8,7 @@
 - `iam_enforced()`: moto's own IAM authorizer switched on for the block (the context
   manager form of `moto.core.set_initial_no_auth_action_count(0)`), so a scan with a
   restricted user's keys gets the AccessDenied responses AWS would send.
-- `set_trail_status_fields` and the SSM extension live in awsobs/demo_moto.py, because the
+- `set_trail_status_fields` and the SSM extension live in awsobs/demo/moto_ext.py, because the
   demo needs them too: GetTrailStatus fields moto never reports (LatestDeliveryError,
   LatestCloudWatchLogsDeliveryTime, ...) or always stamps with "now" (LatestDeliveryTime);
   the SSM reads moto does not implement (DescribeInstanceInformation, inventory,
@@ -28,7 +28,7 @@ from moto import settings
 from moto.cloudtrail import models as cloudtrail_models
 from moto.core.responses import ActionAuthenticatorMixin
 
-from awsobs.demo_moto import install_trail_status_extension, set_trail_status_fields
+from awsobs.demo.moto_ext import install_trail_status_extension, set_trail_status_fields
 
 __all__ = [
     "iam_enforced",

@@ -3,7 +3,7 @@
 An alarm covers a resource when it watches the right namespace, metric and exact
 dimensions (directly, in metric math, or as a composite alarm's child), its actions are
 enabled, and an alarm action reaches someone. moto lacks composite alarms and pending
-SNS subscriptions: the `alarm_ext` fixture adds them (awsobs/demo_moto.py).
+SNS subscriptions: the `alarm_ext` fixture adds them (awsobs/demo/moto_ext.py).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from awsobs.demo_moto import reset_alarm_extensions, uninstall_ssm_extension
+from awsobs.demo.moto_ext import reset_alarm_extensions, uninstall_ssm_extension
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

@@ -3,7 +3,7 @@ buckets that have working alarms, alarms that reach nobody, alarms on the wrong 
 and none; plus the CIS CloudTrail-alarm chain, complete for 14 controls and broken for one.
 
 moto 5 lacks composite alarms, listing S3 metrics configurations and pending SNS
-subscriptions: the `alarm_ext` fixture installs awsobs/demo_moto.py's extension in this
+subscriptions: the `alarm_ext` fixture installs awsobs/demo/moto_ext.py's extension in this
 process, where the threaded moto server runs.
 """
 
@@ -17,7 +17,7 @@ from helpers import ACCOUNT, MGMT_ALL, bucket, scan_json, trail, verdicts
 from test_cloudtrail_data_events import function, table
 
 from awsobs.checks.cwalarm.controls import CONTROLS
-from awsobs.demo_alarms import ec2_metrics
+from awsobs.demo.alarms import ec2_metrics
 
 COVERAGE = (
     "apigw.rest.error_alarms",

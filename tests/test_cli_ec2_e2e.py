@@ -3,7 +3,7 @@ CWAgent memory and disk metrics (PutMetricData) and some not, plus a stopped one
 
 Plain moto cannot serve the SSM reads (DescribeInstanceInformation, inventory,
 associations): the first test runs that way and asserts those verdicts are UNKNOWN. The
-second serves them with the moto extension in awsobs/demo_moto.py (installed in this
+second serves them with the moto extension in awsobs/demo/moto_ext.py (installed in this
 process, where the threaded server runs) and asserts every verdict.
 """
 
@@ -15,7 +15,7 @@ import boto3
 from ec2_seed import WINDOWS, allow, instance, metrics, profile
 from helpers import ACCOUNT, scan_json, verdicts
 
-from awsobs.demo_moto import ssm_inventory, ssm_managed
+from awsobs.demo.moto_ext import ssm_inventory, ssm_managed
 
 EC2 = (
     "ec2.cwagent_metrics",

@@ -1,6 +1,6 @@
 """Log retention, S3 access logs, VPC Flow Logs, AWS Config and Lambda tracing end to end:
 `awsobs scan` as a subprocess against the moto server, two regions seeded with passing and
-failing cases. moto lacks DescribeDeliveryChannelStatus; awsobs/demo_moto.py serves it
+failing cases. moto lacks DescribeDeliveryChannelStatus; awsobs/demo/moto_ext.py serves it
 (installed in this process, which runs the server)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from logs_seed import group
 from test_cloudtrail_data_events import function
 from test_lambda_tracing import function as traced_function
 
-from awsobs.demo_moto import install_config_extension
+from awsobs.demo.moto_ext import install_config_extension
 
 CHECKS = (
     "logs.*",

@@ -70,7 +70,7 @@ def test_demo_reports_the_seeded_gaps_and_exits_1() -> None:
     assert ec2[("ec2.cwagent_installed", "web-2")] == "FAIL"  # never installed
     assert ec2[("ec2.agent_permissions", "web-1")] == "PASS"
     assert ec2[("ec2.agent_permissions", "web-2")] == "FAIL"
-    # Alarms: some reach someone, some reach nobody, some are missing (demo_alarms.py).
+    # Alarms: some reach someone, some reach nobody, some are missing (awsobs/demo/alarms.py).
     by_name = {
         (f["check_id"], f["resource_id"].rsplit("/", 1)[-1].rsplit(":", 1)[-1]): f
         for f in doc["findings"]
@@ -96,7 +96,7 @@ def test_demo_reports_the_seeded_gaps_and_exits_1() -> None:
     }
     assert status == {"web-1": "PASS", "web-2": "FAIL"}
     assert got[("cwalarm.root_usage", "123456789012")] == "FAIL"  # no multi-region trail
-    # Logs, flow logs, AWS Config, tracing (demo_logging.py): a good and a bad case of each.
+    # Logs, flow logs, AWS Config, tracing (awsobs/demo/logs.py): a good and a bad case of each.
     assert alarm_verdict("logs.retention_defined", "debug") == "FAIL"
     assert alarm_verdict("logs.retention_defined", "shop-access") == "PASS"
     assert alarm_verdict("logs.retention_minimum", "shop-access") == "FAIL"  # 7 days

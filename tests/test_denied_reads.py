@@ -33,7 +33,7 @@ from replay import Key, Recording, action_of, recording, replaying
 from seed_all import SCAN_KW, seed_every_read
 
 from awsobs import REGISTRY, Finding, Report, Status, scan
-from awsobs.demo_moto import (
+from awsobs.demo.moto_ext import (
     install_alarm_extensions,
     install_ssm_extension,
     reset_alarm_extensions,

@@ -5,7 +5,7 @@ InstanceId dimension (host fallback), memory without disk, stopped instances, no
 instance profile, SSM that cannot tell (not managed, no inventory, AccessDenied).
 
 moto implements none of the SSM reads used here: the `ssm` fixture serves them with the
-small moto extension in awsobs/demo_moto.py (shared with `awsobs demo`).
+small moto extension in awsobs/demo/moto_ext.py (shared with `awsobs demo`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ec2_seed import LINUX, WINDOWS, allow, instance, metrics, profile
 from helpers import ACCOUNT, findings, only, run, stub_error
 
 from awsobs import Status
-from awsobs.demo_moto import ssm_association, ssm_inventory, ssm_managed
+from awsobs.demo.moto_ext import ssm_association, ssm_inventory, ssm_managed
 
 METRICS = "ec2.cwagent_metrics"
 INSTALLED = "ec2.cwagent_installed"

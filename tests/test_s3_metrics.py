@@ -1,7 +1,7 @@
 """S3 request metrics and 5xx alarms, with the bucket scope (log targets out by default).
 
 moto accepts bucket metrics configurations but never lists them: the `alarm_ext`
-fixture keeps and lists them (awsobs/demo_moto.py).
+fixture keeps and lists them (awsobs/demo/moto_ext.py).
 """
 
 from __future__ import annotations

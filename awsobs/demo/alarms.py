@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from awsobs.demo_moto import sns_pending
+from awsobs.demo.moto_ext import sns_pending
 
 ACCOUNT = "123456789012"
 

@@ -5,8 +5,8 @@ access logging, a DynamoDB table, a REST API with a well-configured `prod` stage
 bare `dev` stage, and two instances: `web-1` runs the CloudWatch Agent (memory and disk
 metrics, a role that may send them, SSM online), `web-2` has no agent and a role that may
 only talk to SSM; in eu-west-1 a well-configured single-region trail and a Lambda function; and
-nothing at all in us-west-2. Nothing records data events. Alarms: see demo_alarms.py; log
-retention, flow logs and AWS Config: see demo_logging.py.
+nothing at all in us-west-2. Nothing records data events. Alarms: see alarms.py; log
+retention, flow logs and AWS Config: see logs.py.
 No request leaves the process: credentials are fake and endpoint settings are cleared.
 """
 
@@ -24,9 +24,9 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from awsobs.demo_alarms import seed_alarms
-from awsobs.demo_logging import seed_logging
-from awsobs.demo_moto import (
+from awsobs.demo.alarms import seed_alarms
+from awsobs.demo.logs import seed_logging
+from awsobs.demo.moto_ext import (
     install_alarm_extensions,
     install_config_extension,
     install_ssm_extension,
