@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from awsobs.diff import Change, Diff
 from awsobs.model import Finding, Report, Severity, Status
+from awsobs.report.diff import Change, Diff
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"

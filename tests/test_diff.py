@@ -21,9 +21,9 @@ from diff_helpers import (
     stage,
 )
 
-from awsobs.diff import diff_reports
 from awsobs.errors import UsageError
 from awsobs.model import GLOBAL_REGION, Severity, Status
+from awsobs.report.diff import diff_reports
 
 # -- new gaps ---------------------------------------------------------------------------
 

@@ -26,9 +26,9 @@ from diff_helpers import (
     stage,
 )
 
-from awsobs.diff import DIFF_SCHEMA_VERSION, Diff, diff_reports
 from awsobs.errors import UsageError
 from awsobs.model import GLOBAL_REGION, Severity, Status
+from awsobs.report.diff import DIFF_SCHEMA_VERSION, Diff, diff_reports
 from awsobs.report.diff_render import (
     MARKDOWN_MAX_CHARS,
     MARKDOWN_MAX_ROWS,

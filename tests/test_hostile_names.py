@@ -26,9 +26,9 @@ from helpers import awsobs
 from test_report_sarif_junit import ACCOUNT, finding, junit, report, sarif
 
 from awsobs.cli.output import Destination, emit, note
-from awsobs.diff import Diff, diff_reports
 from awsobs.model import Report, Status, SuppressionNote
 from awsobs.report import render
+from awsobs.report.diff import Diff, diff_reports
 from awsobs.report.diff_render import render_diff
 from awsobs.report.junit import xml_safe
 from awsobs.report.text import printable
@@ -227,7 +227,7 @@ def seen(text: str) -> str:
 @CASES
 def test_github_renders_the_markdown_report_as_plain_text(value: str) -> None:
     d, benign = hostile_diff(value), hostile_diff("benign")
-    flat = " ".join(value.split())  # the diff keeps messages on one line (awsobs.diff)
+    flat = " ".join(value.split())  # the diff keeps messages on one line (awsobs.report.diff)
     waived = f"[suppressed: ok {value}] FAIL on {flat}-waived"
     outputs = {  # name: (Markdown, the same for a harmless name, texts a reader must see)
         "report": (

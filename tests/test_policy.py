@@ -15,7 +15,7 @@ from seed_all import SCAN_KW, seed_every_read
 from awsobs import REGISTRY, Status, scan
 from awsobs.aws.iam import iam_action
 from awsobs.aws.session import ENGINE_PERMISSIONS
-from awsobs.policy import APIGATEWAY_PATHS, policy_document, render_policy, required_actions
+from awsobs.report.policy import APIGATEWAY_PATHS, policy_document, render_policy, required_actions
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,11 +20,11 @@ from awsobs.cli.org import (
     scan_many,
 )
 from awsobs.cli.output import Destination, deliver, destinations, emit
-from awsobs.diff import Diff, diff_reports
 from awsobs.errors import UsageError
 from awsobs.model import DEFAULT_MAX_WORKERS, Report, Severity
 from awsobs.registry import REGISTRY
 from awsobs.report.catalog import render_catalog
+from awsobs.report.diff import Diff, diff_reports
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
 from awsobs.report_io import load_report
 
@@ -116,7 +116,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    from awsobs.policy import render_policy
+    from awsobs.report.policy import render_policy
 
     _check_lists(args)
     config = load_config(args.config)

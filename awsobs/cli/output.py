@@ -23,8 +23,8 @@ from awsobs.report import FORMATS, render
 from awsobs.report.text import printable
 
 if TYPE_CHECKING:
-    from awsobs.diff import Diff
     from awsobs.model import Report
+    from awsobs.report.diff import Diff
 
 
 @dataclass(frozen=True)

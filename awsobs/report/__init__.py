@@ -10,7 +10,7 @@ from awsobs.report import json as json_report
 from awsobs.report import markdown, table
 
 if TYPE_CHECKING:
-    from awsobs.diff import Diff
+    from awsobs.report.diff import Diff
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv")
 

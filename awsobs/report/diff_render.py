@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
-from awsobs.diff import Change, Diff
+from awsobs.report.diff import Change, Diff
 from awsobs.report.markdown import cell, code
 from awsobs.report.table import short_resource
 from awsobs.report.text import printable
