@@ -27,6 +27,10 @@ from awsobs.demo.moto_ext import (
     uninstall_ssm_extension,
 )
 
+# report_helpers holds the SARIF and JUnit assertions the report tests share: let pytest
+# explain their failures as it does a test module's.
+pytest.register_assert_rewrite("report_helpers")
+
 
 @pytest.fixture(autouse=True)
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:

@@ -17,6 +17,10 @@ import pytest
 
 from awsobs import Finding, Report, Status, scan
 
+# The repository's root and the tests' data files, for every test that reads a file.
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
+
 # One botocore data loader for every test session: service models are parsed once per test
 # run instead of once per test (halves client creation). It holds only AWS's model files.
 _LOADER = botocore.loaders.create_loader()
@@ -29,7 +33,7 @@ def new_session(**kwargs: Any) -> boto3.Session:
     return boto3.Session(botocore_session=core, **kwargs)
 
 
-_NO_AMIS = Path(__file__).parent / "data" / "no-amis.json"
+_NO_AMIS = DATA / "no-amis.json"
 
 
 def isolate_aws_env(mp: pytest.MonkeyPatch, tmp: Path) -> None:

@@ -2,9 +2,9 @@
 
 A full scan of the seeded account takes seconds against moto; a replay serves every
 answer from the recording and takes a few tens of milliseconds, so every read of every
-check can be denied in turn (tests/test_denied_reads.py). Reads a replay makes that the
-recording lacks (a check reading something else because another read failed) go to
-moto as usual, and are listed in `Replay.unrecorded`.
+check can be denied in turn (tests/unit/checks/test_denied_reads.py). Reads a replay makes
+that the recording lacks (a check reading something else because another read failed) go
+to moto as usual, and are listed in `Replay.unrecorded`.
 
 The recording sits under the gateway's memo: `Gateway._fetch` is what is replaced, so
 memoization, single flight, the read-only rules and every check's declared-permission

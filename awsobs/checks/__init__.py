@@ -2,7 +2,7 @@
 (`cloudtrail.*` in `cloudtrail/`, `lambda.*` in `lambda_/`). In each package, the modules
 that register checks sit beside a `readers` module holding the area's AWS reads; what
 several areas share is in `_shared.py`. A module that registers checks never imports
-another one that does (tests/unit/test_layout.py holds both rules).
+another one that does (tests/unit/checks/test_layout.py holds both rules).
 """
 
 from __future__ import annotations

@@ -20,11 +20,12 @@ check columns through `code`, the same text inside `<code>`), which:
   after an `@` or `#` followed by a letter or digit, so neither the GFM autolink extension
   nor GitHub's reference linking sees a URL, an e-mail address, an `@mention` or `#123`.
 
-What GitHub renders from such text (tests/test_hostile_names.py checks it with cmark-gfm,
-the renderer GitHub uses, with its table, autolink, strikethrough and tagfilter
-extensions and raw HTML allowed): plain text only, showing the original characters
-(`<script>`, `**bold**`, `[click](https://evil.example)`, `&lt;` read as typed) and the
-escapes; no element, link, image, heading, emphasis or code span comes from the account.
+What GitHub renders from such text (tests/unit/report/test_hostile_names.py checks it
+with cmark-gfm, the renderer GitHub uses, with its table, autolink, strikethrough and
+tagfilter extensions and raw HTML allowed): plain text only, showing the original
+characters (`<script>`, `**bold**`, `[click](https://evil.example)`, `&lt;` read as
+typed) and the escapes; no element, link, image, heading, emphasis or code span comes
+from the account.
 What it still does: `:emoji:` shortcodes in plain text become emoji (not inside `code`);
 a `GH-123` or a bare commit SHA in plain text may still link inside the repository
 (GitHub's own reference linking is not in cmark-gfm, and it skips `<code>`, which is why

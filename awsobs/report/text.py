@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import re
 
-# Cc, Cf, Zl, Zp and Cs as of Unicode 16 (tests/test_hostile_names.py holds it to the
-# running Python's unicodedata, so a newer Unicode that adds one is noticed).
+# Cc, Cf, Zl, Zp and Cs as of Unicode 16 (tests/unit/report/test_hostile_names.py holds it
+# to the running Python's unicodedata, so a newer Unicode that adds one is noticed).
 _ESCAPED = (
     "\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb"

@@ -1,0 +1,37 @@
+"""An account on which every check makes every read it declares: for the tests that hold
+declared permissions, and the `awsobs policy` output, to the requests really sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from alarm_seed import log_group, seed_every_alarm_read
+from apigw_seed import seed_every_apigw_read
+from config_seed import seed_every_config_read
+from ec2_seed import seed_every_ec2_read
+from helpers import MGMT_ALL, trail
+from logging_seed import seed_every_vpc_s3_read
+from logs_seed import seed_every_logs_read
+from resources import dynamodb_table, lambda_function
+
+SCAN_KW: dict[str, Any] = {
+    "regions": ["us-east-1", "eu-west-1"],
+    "options": {"bucket_tag": "traffic"},  # the tag filter reads bucket tags
+}
+
+
+def seed_every_read(aws: boto3.Session) -> None:
+    """Trails, a table, a function, APIs, instances, alarms, log groups, flow logs,
+    buckets and Config recorders in two regions."""
+    group = log_group(aws)
+    trail(aws, "main", multi_region=True, advanced=MGMT_ALL, CloudWatchLogsLogGroupArn=group)
+    trail(aws, "eu-local", region="eu-west-1")
+    dynamodb_table(aws, "orders")
+    lambda_function(aws, "checkout")
+    seed_every_apigw_read(aws)
+    seed_every_ec2_read(aws)
+    seed_every_alarm_read(aws, trail_name="main", api="shop")
+    seed_every_logs_read(aws)
+    seed_every_vpc_s3_read(aws)
+    seed_every_config_read(aws)

@@ -1,0 +1,203 @@
+"""Multi-account scans: account lists, shards, organizations, assumed roles, merged reports."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from helpers import assume, trail
+from org_seed import ROLE, create_org, deny_assume_role
+
+import awsobs.accounts as accounts_mod
+from awsobs import Status, UsageError, merge_reports, scan_accounts
+from awsobs.accounts import (
+    AccountTarget,
+    assumed_session,
+    list_org_accounts,
+    parse_accounts,
+    parse_shard,
+    shard,
+)
+
+CHECK = "cloudtrail.multi_region"
+
+
+def test_parse_accounts_splits_and_dedupes() -> None:
+    got = parse_accounts("111111111111, 222222222222 111111111111,,333333333333")
+    assert [a.account_id for a in got] == ["111111111111", "222222222222", "333333333333"]
+
+
+@pytest.mark.parametrize("text", ["", " , ", "12345", "11111111111a", "111111111111,x"])
+def test_parse_accounts_rejects(text: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_accounts(text)
+    assert "\n" not in str(err.value) and "--accounts" in str(err.value)
+
+
+def test_parse_shard() -> None:
+    assert parse_shard("0/1") == (0, 1)
+    assert parse_shard(" 2/3 ") == (2, 3)
+
+
+@pytest.mark.parametrize("text", ["3/3", "0/0", "-1/2", "1", "a/b", "1/2/3", ""])
+def test_parse_shard_rejects(text: str) -> None:
+    with pytest.raises(UsageError) as err:
+        parse_shard(text)
+    assert "\n" not in str(err.value) and "--shard" in str(err.value)
+
+
+def _ids(n: int, start: int = 100000000000) -> list[AccountTarget]:
+    return [AccountTarget(str(start + i * 7919)) for i in range(n)]
+
+
+def test_shards_partition_the_accounts_stably() -> None:
+    targets = _ids(50)
+    parts = [shard(targets, k, 4) for k in range(4)]
+    flat = [a for p in parts for a in p]
+    assert sorted(flat, key=lambda a: a.account_id) == sorted(targets, key=lambda a: a.account_id)
+    assert len(flat) == len(set(flat))  # no account in two shards
+    assert min(len(p) for p in parts) >= 5  # roughly balanced (expected 12.5 each)
+    # Membership depends on the id alone: not on order, not on the other accounts.
+    assert shard(list(reversed(targets)), 1, 4) == list(reversed(parts[1]))
+    grown = [*targets, *_ids(10, start=900000000000)]
+    for k in range(4):
+        assert set(parts[k]) <= set(shard(grown, k, 4))
+    with pytest.raises(UsageError):
+        shard(targets, 4, 4)
+
+
+def test_list_org_accounts_active_only_sorted(aws: boto3.Session) -> None:
+    members = create_org(aws, 3)
+    aws.client("organizations").close_account(AccountId=members[1])  # moto: SUSPENDED
+    got = list_org_accounts(aws)
+    ids = [a.account_id for a in got]
+    assert ids == sorted([members[0], members[2], "123456789012"])
+    assert {a.name for a in got} == {"master", "member0", "member2"}
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("AWSOrganizationsNotInUseException", "not in an organization: use --accounts"),
+        ("AccessDeniedException", "management account or a delegated administrator"),
+    ],
+)
+def test_list_org_accounts_errors(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch, code: str, hint: str
+) -> None:
+    # Stubber, not moto: this makes the error exact and needs no organization set-up.
+    client = aws.client("organizations", region_name="us-east-1")
+    stubber = Stubber(client)
+    stubber.add_client_error("list_accounts", code, "nope", http_status_code=400)
+    stubber.activate()
+    monkeypatch.setattr(aws, "client", lambda *a, **k: client)
+    with pytest.raises(UsageError) as err:
+        list_org_accounts(aws)
+    assert hint in str(err.value) and "\n" not in str(err.value)
+
+
+def test_assumed_session_lands_in_the_account_and_refreshes(aws: boto3.Session) -> None:
+    target = "222222222222"
+    session = assumed_session(aws, target, "ops/awsobs", external_id="xyz")
+    who = session.client("sts").get_caller_identity()
+    assert who["Account"] == target
+    assert ":assumed-role/awsobs/" in who["Arn"] or "awsobs" in who["Arn"]
+    creds = session.get_credentials()
+    assert creds.refresh_needed() is False  # moto hands out hours-long credentials
+    before = creds.get_frozen_credentials().access_key
+    creds._expiry_time = creds._expiry_time.replace(year=2000)  # pretend they expired
+    assert creds.get_frozen_credentials().access_key != before  # re-assumed
+
+
+@pytest.mark.filterwarnings("ignore:Exception\\(STSClientError\\)")
+def test_scan_accounts_keeps_an_unassumable_account(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    members = create_org(aws, 3)
+    trail(assume(aws, members[0]), "org-trail", multi_region=True)
+    denied = deny_assume_role(monkeypatch, members[2])
+    seen: Counter[str] = Counter()
+    report = scan_accounts(
+        aws,
+        [AccountTarget(m) for m in members],
+        role_name=ROLE,
+        checks=[CHECK],
+        regions=["us-east-1"],
+        progress=lambda account, p: seen.update([account]),
+    )
+    assert report.accounts == tuple(sorted(members))
+    by_account = {f.account_id: f for f in report.findings}
+    assert by_account[members[0]].status is Status.PASS
+    assert by_account[members[1]].status is Status.FAIL
+    bad = by_account[members[2]]
+    assert bad.status is Status.UNKNOWN
+    assert bad.message.startswith(f"could not assume role {denied}: AccessDenied: ")
+    assert (bad.region, bad.resource_type, bad.resource_id) == (
+        "global",
+        "AWS::::Account",
+        members[2],
+    )
+    assert set(seen) == {members[0], members[1]}  # progress only from accounts that ran
+    assert report.exit_code() == 1
+
+
+def test_scan_accounts_rejects_bad_usage_before_any_account(aws: boto3.Session) -> None:
+    targets = [AccountTarget("222222222222")]
+    with pytest.raises(UsageError, match="no check matches"):
+        scan_accounts(aws, targets, role_name=ROLE, checks=["nope.*"])
+    with pytest.raises(UsageError, match="unknown region"):
+        scan_accounts(aws, targets, role_name=ROLE, checks=[CHECK], regions=["mars-1"])
+
+
+@pytest.mark.filterwarnings("ignore:Exception\\(STSClientError\\)")
+def test_sharded_run_equals_single_run(aws: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    members = create_org(aws, 5)
+    trail(assume(aws, members[0]), "trail0", multi_region=True)
+    trail(assume(aws, members[3]), "trail3", multi_region=False)
+    deny_assume_role(monkeypatch, members[4])
+    targets = [AccountTarget(m) for m in members]
+    kw: dict[str, Any] = {"role_name": ROLE, "checks": [CHECK], "regions": ["us-east-1"]}
+    single = scan_accounts(aws, targets, max_workers=4, per_account_workers=2, **kw)
+    parts = [shard(targets, k, 3) for k in range(3)]
+    merged = merge_reports([scan_accounts(aws, p, **kw) for p in parts if p])
+    assert merged.to_dict()["findings"] == single.to_dict()["findings"]
+    assert merged.summary() == single.summary()
+    assert merged.accounts == single.accounts == tuple(sorted(members))
+    assert single.summary() == {"PASS": 1, "FAIL": 3, "UNKNOWN": 1, "NOT_APPLICABLE": 0}
+
+
+def test_scan_accounts_runs_few_accounts_at_once(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """max_workers=8, per_account=4: two accounts in flight, each scan given 4 workers."""
+    import threading
+
+    lock, live, peak, given = threading.Lock(), [0], [0], []
+
+    def fake_scan(session: boto3.Session, **kw: Any) -> Any:
+        with lock:
+            live[0] += 1
+            peak[0] = max(peak[0], live[0])
+            given.append(kw["max_workers"])
+        threading.Event().wait(0.05)
+        with lock:
+            live[0] -= 1
+        return _empty(session.client("sts").get_caller_identity()["Account"])
+
+    monkeypatch.setattr(accounts_mod, "scan", fake_scan)
+    targets = [AccountTarget(str(300000000000 + i)) for i in range(6)]
+    report = scan_accounts(aws, targets, role_name=ROLE, max_workers=8, per_account_workers=4)
+    assert peak[0] <= 2 and set(given) == {4}
+    assert len(report.accounts) == 6
+
+
+def _empty(account: str) -> Any:
+    import datetime as dt
+
+    from awsobs import Report
+
+    now = dt.datetime.now(dt.UTC)
+    return Report((), now, now, (account,), ("us-east-1",), (CHECK,), 1)

@@ -1,0 +1,172 @@
+"""The registry: complete metadata, declared permissions, plugins, and docs/checks.md."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from helpers import REPO
+from seed_all import SCAN_KW, seed_every_read
+
+from awsobs import REGISTRY, Status, scan
+from awsobs.aws.gateway import RequestHook
+from awsobs.aws.iam import iam_action
+from awsobs.aws.session import ENGINE_PERMISSIONS
+from awsobs.model import Severity
+from awsobs.registry import Registry, check, validate_meta
+from awsobs.report.catalog import render_catalog
+
+
+def test_every_check_has_complete_metadata() -> None:
+    checks = REGISTRY.all()
+    assert len(checks) >= 12
+    assert len({c.id for c in checks}) == len(checks)
+    for c in checks:
+        assert validate_meta(c.meta) == [], c.id
+        assert c.meta.severity in Severity
+        assert c.meta.docs.count(" ") > 10, f"{c.id}: docs say too little"
+
+
+def test_builtin_checks_are_importable_by_a_predictable_name() -> None:
+    """`apigw.rest.access_logging` is `rest_access_logging` in its awsobs.checks module."""
+    for c in REGISTRY.all():
+        if not c.__module__.startswith("awsobs.checks."):
+            continue
+        expected = c.id.split(".", 1)[1].replace(".", "_")
+        assert c.__name__ == expected, c.id
+        module = importlib.import_module(c.__module__)
+        assert getattr(module, expected) is c
+
+
+def test_registering_an_id_twice_is_refused() -> None:
+    reg = Registry()
+
+    def make() -> Any:
+        @check(
+            id="x.dup",
+            title="t",
+            severity="low",
+            permissions=["s3:ListAllMyBuckets"],
+            remediation="r",
+            docs="d",
+            registry=reg,
+        )
+        def dup(ctx: Any) -> Iterator[Any]:
+            return iter(())
+
+        return dup
+
+    make()
+    with pytest.raises(ValueError, match="already registered"):
+        make()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("id", "CloudTrail.Bad", "dotted lower case"),
+        ("permissions", [], "no IAM permissions"),
+        ("permissions", ["cloudtrail DescribeTrails"], "malformed permissions"),
+        ("remediation", " ", "remediation is empty"),
+    ],
+)
+def test_incomplete_metadata_is_refused(field: str, value: Any, problem: str) -> None:
+    kwargs: dict[str, Any] = {
+        "id": "x.ok",
+        "title": "t",
+        "severity": "low",
+        "permissions": ["s3:ListAllMyBuckets"],
+        "remediation": "r",
+        "docs": "d",
+        "registry": Registry(),
+    }
+    kwargs[field] = value
+    with pytest.raises(ValueError, match=problem):
+        check(**kwargs)(lambda ctx: iter(()))
+
+
+def _recorder(used: set[str]) -> RequestHook:
+    return lambda service, op, region, params: used.add(iam_action(service, op))
+
+
+def test_each_check_uses_only_the_permissions_it_declares(
+    aws: boto3.Session, ssm: None, alarm_ext: None
+) -> None:
+    """Run every check alone on an account that exercises its reads; record each request."""
+    seed_every_read(aws)
+    for c in REGISTRY.all():
+        used: set[str] = set()
+        report = scan(
+            aws,
+            checks=[c],
+            **SCAN_KW,
+            on_request=_recorder(used),
+        )
+        assert all(f.status is not Status.UNKNOWN for f in report.findings), c.id
+        undeclared = used - set(c.meta.permissions) - set(ENGINE_PERMISSIONS)
+        assert not undeclared, f"{c.id} used {undeclared} without declaring them"
+        unused = set(c.meta.permissions) - used
+        assert not unused, f"{c.id} declares {unused} but never used them"
+
+
+def test_docs_checks_md_is_generated_from_the_registry() -> None:
+    current = (REPO / "docs" / "checks.md").read_text(encoding="utf-8")
+    assert current == render_catalog(REGISTRY.all(), "markdown"), (
+        "docs/checks.md is stale: run `awsobs checks --format markdown > docs/checks.md`"
+    )
+
+
+# -- third-party checks from the awsobs.checks entry-point group --------------------------
+
+
+def _install_plugin(root: Path, name: str, module_source: str) -> None:
+    """A minimal installed distribution on sys.path: a module and its entry point."""
+    (root / f"{name}.py").write_text(textwrap.dedent(module_source))
+    info = root / f"{name}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text(f"[awsobs.checks]\n{name} = {name}\n")
+
+
+@pytest.fixture
+def plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Plugins under tmp_path; the global registry is restored afterwards."""
+    saved = (dict(REGISTRY._checks), REGISTRY._loaded, list(REGISTRY.plugin_errors))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    REGISTRY._loaded = False
+    yield tmp_path
+    REGISTRY._checks, REGISTRY._loaded, REGISTRY.plugin_errors = saved
+    for name in [m for m in sys.modules if m.startswith("awsobs_plugin_")]:
+        del sys.modules[name]
+
+
+def test_plugin_checks_load_and_run(plugin_dir: Path, aws: boto3.Session) -> None:
+    _install_plugin(
+        plugin_dir,
+        "awsobs_plugin_good",
+        """
+        from awsobs import check
+
+        @check(id="acme.always", title="Always passes", severity="info",
+               permissions=["sts:GetCallerIdentity"], remediation="nothing",
+               docs="A third-party check.", scope="account")
+        def always(ctx):
+            yield ctx.passed(*ctx.account_resource(), "fine")
+        """,
+    )
+    report = scan(aws, regions=["us-east-1"], checks=["acme.*"])
+    assert [(f.check_id, f.status) for f in report.findings] == [("acme.always", Status.PASS)]
+    assert report.exit_code() == 0
+
+
+def test_broken_plugin_is_reported_not_dropped(plugin_dir: Path, aws: boto3.Session) -> None:
+    _install_plugin(plugin_dir, "awsobs_plugin_bad", "raise ImportError('missing dependency')\n")
+    report = scan(aws, regions=["us-east-1"], checks=["cloudtrail.kms_encryption"])
+    assert any("awsobs_plugin_bad" in e and "missing dependency" in e for e in report.errors)
+    assert report.exit_code() == 3  # built-in checks ran, but the scan is incomplete
