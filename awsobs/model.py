@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1
 
 
 class Status(StrEnum):
-    """Outcome of one check on one resource (see DESIGN.md: never PASS or FAIL without data)."""
+    """Outcome of one check on one resource (docs/design.md: never PASS or FAIL without data)."""
 
     PASS = "PASS"
     FAIL = "FAIL"
@@ -199,7 +199,7 @@ class Report:
         return 0 if self.complete else 3
 
     def to_dict(self) -> dict[str, Any]:
-        """The report in the versioned JSON shape of DESIGN.md (awsobs.report_io)."""
+        """The report in the versioned JSON shape of docs/design.md (awsobs.report_io)."""
         from awsobs.report_io import report_to_dict
 
         return report_to_dict(self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import inspect
+import pkgutil
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -51,6 +52,22 @@ BUILTIN_MODULES = (
     "awsobs.checks.config.recorder",
     "awsobs.checks.lambda_.tracing",
 )
+
+
+def builtin_modules() -> tuple[str, ...]:
+    """BUILTIN_MODULES, then any other module of an area package under awsobs/checks/
+    (sorted): a new check module is picked up where it is written, and the order of the
+    existing ones, which is the catalogue's and the reports', stays as listed."""
+    import awsobs.checks
+
+    found = [
+        info.name
+        for info in pkgutil.walk_packages(awsobs.checks.__path__, "awsobs.checks.")
+        if not info.ispkg and info.name.count(".") == 3
+    ]
+    return (*BUILTIN_MODULES, *sorted(set(found) - set(BUILTIN_MODULES)))
+
+
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 _PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
 
@@ -104,7 +121,7 @@ class Registry:
             if self._loaded:
                 return
             self._loaded = True
-            for module in BUILTIN_MODULES:
+            for module in builtin_modules():
                 importlib.import_module(module)
             for ep in entry_points(group=ENTRY_POINT_GROUP):
                 try:
@@ -116,10 +133,10 @@ class Registry:
                     )
 
     def all(self) -> list[Check]:
-        """Built-in checks in BUILTIN_MODULES order, then plugins in registration order:
+        """Built-in checks in `builtin_modules()` order, then plugins in registration order:
         the same order however the modules happened to be imported."""
         self.load()
-        rank = {module: i for i, module in enumerate(BUILTIN_MODULES)}
+        rank = {module: i for i, module in enumerate(builtin_modules())}
         with self._lock:
             checks = list(self._checks.values())
         return sorted(checks, key=lambda c: rank.get(c.__module__, len(rank)))

@@ -2,7 +2,7 @@
 back into a `Report`. `awsobs diff`, `awsobs merge` and `scan --baseline` read reports
 only through here, and `--format json` writes them only through here.
 
-The shape is the versioned contract of DESIGN.md (`schema_version` 1); adding fields is
+The shape is the versioned contract of docs/design.md (`schema_version` 1); adding fields is
 fine, renaming or removing one changes `SCHEMA_VERSION`.
 """
 
@@ -50,7 +50,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
-    """The report in the versioned JSON shape of DESIGN.md."""
+    """The report in the versioned JSON shape of docs/design.md."""
     notes = report.suppression_notes
     return {
         "schema_version": SCHEMA_VERSION,

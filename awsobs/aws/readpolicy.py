@@ -1,7 +1,7 @@
 """What the gateway may send, and what it drops from an answer as soon as it arrives.
 
-Three rules, applied to every request whoever asks for it (DESIGN.md, "Rules that keep
-it honest"):
+Three rules, applied to every request whoever asks for it (docs/design.md, "Reading
+AWS"):
 
 1. Only reads: an operation whose name starts with `Describe`, `Get`, `List` or `Lookup`.
 2. Never a read that exists to hand out secrets or content (`REFUSED`), nor a write that

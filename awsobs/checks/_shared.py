@@ -62,7 +62,7 @@ class Exemptions:
     (`open_sources`: a region's trails, another bucket's logging configuration).
     `reason()` never turns an open question into "in scope": it raises `Undecided`, which
     the check reports as UNKNOWN for that resource, naming the read that failed
-    (DESIGN.md: a verdict rests only on data that was read).
+    (docs/design.md: a verdict rests only on data that was read).
     """
 
     known: Mapping[str, str] = field(default_factory=dict)

@@ -1,6 +1,6 @@
 """The `awsobs` command: parse flags, call the library, render, choose the exit code.
 
-Thin on purpose: no check logic lives here. Exit codes (DESIGN.md): 0 clean, 1 a FAIL at
+Thin on purpose: no check logic lives here. Exit codes (docs/design.md): 0 clean, 1 a FAIL at
 or above --fail-on, 2 awsobs could not run, 3 no such FAIL but the scan was incomplete.
 """
 

@@ -1,5 +1,5 @@
 """What each sub-command does: read the flags and the config file, call the library,
-write the reports, choose the exit code (DESIGN.md: 0 clean, 1 a FAIL at or above
+write the reports, choose the exit code (docs/design.md: 0 clean, 1 a FAIL at or above
 --fail-on, 2 awsobs could not run, 3 no such FAIL but the scan was incomplete).
 
 boto3 and the checks are imported by the commands that need them, so `awsobs --version`
@@ -163,7 +163,7 @@ def _severity(threshold: str | None) -> Severity | None:
 def _finish(
     report: Report, args: argparse.Namespace, dests: list[Destination], diff: Diff | None = None
 ) -> int:
-    """Write every report and choose the exit code (DESIGN.md; with a baseline, only new
+    """Write every report and choose the exit code (docs/design.md; with a baseline, only new
     gaps exit 1, and an incomplete scan still exits 3)."""
     emit(report, dests, show_pass=args.show_pass, quiet=args.quiet, diff=diff)
     fail_on = _severity(args.fail_on)

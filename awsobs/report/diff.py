@@ -1,6 +1,6 @@
 """Compare two JSON reports: which gaps are new, which were fixed, which we can no longer see.
 
-Pure logic on the versioned JSON report of DESIGN.md: nothing here prints or reads AWS.
+Pure logic on the versioned JSON report (docs/design.md): nothing here prints or reads AWS.
 A finding is identified by (check_id, account_id, region, resource_id). A FAIL that the
 new scan did not cover (check not run, region or account not scanned) is never called
 resolved: it is listed as out of scope, so nobody mistakes a narrower scan for a fix.

@@ -1,4 +1,4 @@
-"""The JSON report: DESIGN.md's versioned shape (awsobs.report_io), every finding included."""
+"""The JSON report: docs/design.md's versioned shape (awsobs.report_io), every finding included."""
 
 from __future__ import annotations
 
