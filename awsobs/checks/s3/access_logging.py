@@ -16,27 +16,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from awsobs.aws.errors import AwsError, Undecided
-from awsobs.aws.session import global_region
-from awsobs.checks._shared import bucket_region
-from awsobs.checks.s3.readers import log_targets
+from awsobs.checks.s3.readers import BUCKET, buckets_here, log_targets
 from awsobs.context import Context
 from awsobs.model import Finding, Severity
 from awsobs.registry import check
-
-BUCKET = "AWS::S3::Bucket"
-
-
-def _names_here(ctx: Context) -> list[str]:
-    """Names of this region's buckets (raises `AwsError`)."""
-    home = global_region(ctx.partition)
-    names = [str(b["Name"]) for b in ctx.call("s3", "ListBuckets", home).get("Buckets", ())]
-    where = ctx.map(
-        lambda n: bucket_region(
-            ctx.call("s3", "GetBucketLocation", home, Bucket=n).get("LocationConstraint")
-        ),
-        names,
-    )
-    return sorted(n for n, r in zip(names, where, strict=True) if r == ctx.region)
 
 
 def _logging(ctx: Context, name: str) -> Mapping[str, Any] | AwsError:
@@ -83,7 +66,7 @@ def server_access_logging(ctx: Context) -> Iterator[Finding]:
     logging only.
     """
     listed, gap = ctx.listing(
-        "buckets", lambda: _names_here(ctx), none=f"no S3 buckets in {ctx.region}"
+        "buckets", lambda: buckets_here(ctx), none=f"no S3 buckets in {ctx.region}"
     )
     if gap is not None:
         yield gap

@@ -42,13 +42,8 @@ class Bucket:
     undecided: Undecided | None = None  # its scope could not be read: UNKNOWN
 
 
-def region_buckets(ctx: Context) -> list[Bucket]:
-    """This region's buckets with their scope; raises `AwsError` when they cannot be listed.
-
-    A bucket is out of scope for a reason that was read (a log target, a name option, a
-    missing tag); when what would decide it could not be read (its tags, the trails of
-    some region, another bucket's logging), it is `undecided`, never silently in scope."""
-    region = ctx.region
+def buckets_here(ctx: Context) -> list[str]:
+    """Names of this region's buckets (raises `AwsError`)."""
     home = global_region(ctx.partition)
     names = [str(b["Name"]) for b in ctx.call("s3", "ListBuckets", home).get("Buckets", ())]
     where = ctx.map(
@@ -57,7 +52,17 @@ def region_buckets(ctx: Context) -> list[Bucket]:
         ),
         names,
     )
-    here = [n for n, r in zip(names, where, strict=True) if r == region]
+    return sorted(n for n, r in zip(names, where, strict=True) if r == ctx.region)
+
+
+def region_buckets(ctx: Context) -> list[Bucket]:
+    """This region's buckets with their scope; raises `AwsError` when they cannot be listed.
+
+    A bucket is out of scope for a reason that was read (a log target, a name option, a
+    missing tag); when what would decide it could not be read (its tags, the trails of
+    some region, another bucket's logging), it is `undecided`, never silently in scope."""
+    region = ctx.region
+    here = buckets_here(ctx)
     targets = log_targets(ctx, region, here)
     include = [str(p) for p in ctx.option("buckets")]
     exclude = [str(p) for p in ctx.option("exclude_buckets")]
