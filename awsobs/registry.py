@@ -8,6 +8,7 @@ fails to load is recorded (and reported by the scan), never silently dropped.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -54,10 +55,12 @@ BUILTIN_MODULES = (
 )
 
 
+@functools.cache
 def builtin_modules() -> tuple[str, ...]:
     """BUILTIN_MODULES, then any other module of an area package under awsobs/checks/
     (sorted): a new check module is picked up where it is written, and the order of the
-    existing ones, which is the catalogue's and the reports', stays as listed."""
+    existing ones, which is the catalogue's and the reports', stays as listed. Walked once
+    per process."""
     import awsobs.checks
 
     found = [
