@@ -16,6 +16,7 @@ What it guarantees, so checks don't have to:
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.client
@@ -68,6 +70,33 @@ def freeze(value: Any) -> Any:
 
 
 RequestHook = Callable[[str, str, str, Mapping[str, Any]], None]
+
+
+def _is_address(url: str | None) -> bool:
+    """Is the endpoint's host an IP address or localhost (not a name AWS prefixes)?"""
+    host = urlsplit(url or "").hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class _AddressOnly:
+    """With an endpoint override to an address (a local moto, a proxy), send every
+    request there: the endpoint rules of some services put a name in front of the host
+    (s3control's `<account>.`), which turns the address into a name that resolves
+    nowhere, or somewhere else."""
+
+    def __init__(self, endpoint: str) -> None:
+        self._netloc = urlsplit(endpoint).netloc
+
+    def __call__(self, request: Any, **_: Any) -> None:
+        url = urlsplit(request.url)
+        if url.netloc != self._netloc and url.netloc.endswith("." + self._netloc):
+            request.url = url._replace(netloc=self._netloc).geturl()
 
 
 def _retries(session: boto3.Session) -> Any:
@@ -199,6 +228,10 @@ class Gateway:
                 _BUILDING.classes = self._client_classes
                 try:
                     client = session.client(service, region_name=region, config=self._config)
+                    if _is_address(client.meta.endpoint_url):
+                        client.meta.events.register(
+                            "before-sign", _AddressOnly(client.meta.endpoint_url)
+                        )
                 finally:
                     _BUILDING.classes = None
                 client.meta.events.register("before-call", self._before_call)

@@ -287,3 +287,24 @@ def test_clients_of_a_service_share_one_class_within_a_gateway(aws: boto3.Sessio
     mine = aws.client("ec2", region_name="us-east-1")  # a user's own client: untouched
     assert type(mine) is not type(east)
     gateway.call("ec2", "DescribeRegions", "eu-west-1")  # and the shared class works
+
+
+def test_an_endpoint_override_to_an_address_gets_every_request(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s3control's endpoint rules put `<account>.` in front of the host; with
+    AWS_ENDPOINT_URL at 127.0.0.1 that name resolves nowhere (or elsewhere), so the
+    account's Block Public Access read would fail. Every request goes to the address."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    session = boto3.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+    )
+    gateway = Gateway(session)
+    sent: list[str] = []
+    gateway._client("s3control", "us-east-1").meta.events.register(
+        "before-send", lambda request, **_: sent.append(request.url)
+    )
+    with pytest.raises(AwsError) as err:  # moto: no account-level block configured
+        gateway.call("s3control", "GetPublicAccessBlock", "us-east-1", AccountId="123456789012")
+    assert err.value.kind is ErrorKind.NOT_FOUND, err.value.describe()
+    assert sent and all(url.startswith(moto_server + "/") for url in sent), sent
