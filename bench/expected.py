@@ -37,7 +37,9 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "apigateway:GetStages": sum(m.rest_apis.get(r, 0) for r in regions),
         "apigatewayv2:GetStages": sum(m.v2_apis.get(r, 0) for r in regions),
         "apigateway:GetAccount": len(apigw_regions),
-        "iam:GetRole": 1 if apigw_regions else 0,
+        # the execution-log role, and the RDS Enhanced Monitoring role (one for all instances)
+        "iam:GetRole": (1 if apigw_regions else 0)
+        + (1 if any(m.db_instances.get(r) for r in regions) else 0),
         # one full listing per region (retention checks) plus a prefix read per API
         # Gateway access-log destination (the delivery checks)
         "logs:DescribeLogGroups": len(regions) + len(groups),
@@ -63,6 +65,49 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "cloudwatch:DescribeAlarms": sum(max(1, -(-m.alarms.get(r, 0) // 100)) for r in regions),
         "sns:ListSubscriptionsByTopic": len(m.topics & set(regions)),
         "logs:DescribeMetricFilters": len(m.metric_filter_groups & set(regions)),
+        **stack_calls(m, regions),
+    }
+
+
+def stack_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
+    """Load balancers, ECS, RDS and Step Functions: a listing per region (of each ELB
+    API) and one detail read per resource. An ALB's log bucket is one S3 already reads,
+    so it adds no GetBucketLocation."""
+
+    def n(counts: dict[str, int]) -> int:
+        return sum(counts.get(r, 0) for r in regions)
+
+    # one cluster with one service (and no running task) per copy: DescribeClusters and
+    # the account default once per region that has clusters
+    clusters = len([r for r in regions if m.ecs_services.get(r)])
+    trails = [name for name, t in m.trails.items() if t[1] or t[0] in regions]
+    buckets = {m.trails[name][2] for name in trails}
+    return {
+        "elbv2:DescribeLoadBalancers": len(regions),
+        "elb:DescribeLoadBalancers": len(regions),
+        "elbv2:DescribeLoadBalancerAttributes": n(m.load_balancers),
+        "ecs:ListClusters": len(regions),
+        "ecs:DescribeClusters": clusters,
+        "ecs:ListAccountSettings": clusters,
+        "ecs:ListServices": n(m.ecs_services),
+        "ecs:DescribeServices": n(m.ecs_services),
+        "ecs:ListTasks": n(m.ecs_services),
+        "ecs:DescribeTaskDefinition": n(m.ecs_services),
+        "eks:ListClusters": len(regions),
+        "stepfunctions:ListStateMachines": len(regions),
+        "stepfunctions:DescribeStateMachine": n(m.state_machines),
+        # global: CloudFront and Route 53 listed once; WAF's CLOUDFRONT scope once more
+        "cloudfront:ListDistributions": 1,
+        "route53:ListHostedZones": 1,
+        "wafv2:ListWebACLs": len(regions) + 1,
+        # Insights selectors of each logging trail; public-ness of each trail bucket
+        "cloudtrail:GetInsightSelectors": len([t for t in trails if t not in m.stopped_trails]),
+        "s3:GetBucketPolicyStatus": len(buckets),
+        "s3:GetPublicAccessBlock": len(buckets),
+        "s3:GetBucketAcl": len(buckets),
+        "s3control:GetPublicAccessBlock": 1 if buckets else 0,
+        "rds:DescribeDBInstances": len(regions),
+        "rds:DescribeDBClusters": len(regions),
     }
 
 
@@ -85,10 +130,23 @@ PER_RESOURCE: dict[str, tuple[str, ...]] = {
         "s3:GetBucketLogging",
         "s3:ListBucketMetricsConfigurations",
     ),
-    "trail": ("cloudtrail:GetTrailStatus", "cloudtrail:GetEventSelectors"),
+    "trail": (
+        "cloudtrail:GetTrailStatus",
+        "cloudtrail:GetEventSelectors",
+        "cloudtrail:GetInsightSelectors",
+    ),
+    "trail bucket": ("s3:GetBucketPolicyStatus", "s3:GetPublicAccessBlock", "s3:GetBucketAcl"),
     "instance with a silent agent": ("ssm:ListInventoryEntries",),
     "alarmed metric": ("cloudwatch:ListMetrics",),
     "alarm topic": ("sns:ListSubscriptionsByTopic",),
+    "load balancer": ("elbv2:DescribeLoadBalancerAttributes",),
+    "ECS cluster with a service": (
+        "ecs:ListServices",
+        "ecs:DescribeServices",
+        "ecs:ListTasks",
+        "ecs:DescribeTaskDefinition",
+    ),
+    "state machine": ("stepfunctions:DescribeStateMachine",),
 }
 
 
@@ -110,6 +168,12 @@ def resource_counts(
             len(v) for m in ms for r, v in m.alarm_metrics.items() if r in regions
         ),
         "alarm topic": sum(len(m.topics & set(regions)) for m in ms),
+        "trail bucket": sum(
+            len({t[2] for t in m.trails.values() if t[1] or t[0] in regions}) for m in ms
+        ),
+        "load balancer": sum(in_regions(m.load_balancers) for m in ms),
+        "ECS cluster with a service": sum(in_regions(m.ecs_services) for m in ms),
+        "state machine": sum(in_regions(m.state_machines) for m in ms),
         "(account, region): listings": accounts * len(regions),
     }
 

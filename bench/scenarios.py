@@ -1,7 +1,8 @@
 """Accounts to benchmark against, seeded over HTTP into a (latency) moto server.
 
 - `small`: in us-east-1, eu-west-1 and us-west-2: 2 REST and 2 HTTP APIs, 3 instances,
-  4 buckets, 6 alarms, 2 tables, 3 trails (one stopped) and 5 log groups.
+  4 buckets, 6 alarms, 2 tables, 3 trails (one stopped), 7 log groups, a load balancer,
+  an ECS cluster and service, an RDS instance and a state machine.
 - `x10`: ten times `small` (trails: 5 per region, CloudTrail's quota, so 15).
 - `regions17`: the 17 regions AWS enables by default, a table, a log group and an alarm
   in each, one multi-region trail, an HTTP API and an instance in us-east-1.
@@ -108,6 +109,10 @@ def populate(s: Seeder, scale: int, prefix: str) -> None:
         topic = s.topic("us-east-1")
         for metric in ("ReadThrottleEvents", "WriteThrottleEvents"):
             s.alarm("us-east-1", "AWS/DynamoDB", metric, {"TableName": table}, topic)
+        s.load_balancer("us-east-1", f"{tag}-web", trail_bucket)
+        s.ecs_service("eu-west-1", f"{tag}-shop")
+        s.rds_instance("us-west-2", f"{tag}-db")
+        s.state_machine("us-east-1", f"{tag}-checkout", role)
 
 
 def seed_small(endpoint: str) -> Seeded:

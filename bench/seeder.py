@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 from alarm_seeding import AlarmSeeding
+from stack_seeding import StackSeeding
 
 from awsobs.demo import ACCOUNT
 from awsobs.demo.moto_ext import ssm_inventory, ssm_managed
@@ -30,6 +31,7 @@ class Manifest:
     """What a scenario created: trails (name -> home, multi-region, bucket) and resources."""
 
     trails: dict[str, tuple[str, bool, str]] = field(default_factory=dict)
+    stopped_trails: set[str] = field(default_factory=set)  # names of trails not logging
     buckets: dict[str, str] = field(default_factory=dict)  # name -> region
     tables: dict[str, int] = field(default_factory=dict)  # region -> count
     functions: dict[str, int] = field(default_factory=dict)
@@ -43,9 +45,13 @@ class Manifest:
     topics: set[str] = field(default_factory=set)  # regions with an alarm topic
     metric_filter_groups: set[str] = field(default_factory=set)  # regions with CIS filters
     app_buckets: set[str] = field(default_factory=set)  # buckets the S3 checks judge
+    load_balancers: dict[str, int] = field(default_factory=dict)  # region -> ALBs
+    ecs_services: dict[str, int] = field(default_factory=dict)  # region -> cluster + service
+    db_instances: dict[str, int] = field(default_factory=dict)  # region -> RDS instances
+    state_machines: dict[str, int] = field(default_factory=dict)  # region -> state machines
 
 
-class Seeder(AlarmSeeding):
+class Seeder(AlarmSeeding, StackSeeding):
     """boto3 clients (fake credentials) on the endpoint, and the resources they created."""
 
     def __init__(
@@ -102,6 +108,7 @@ class Seeder(AlarmSeeding):
         ct.start_logging(Name=name)
         if not logging:
             ct.stop_logging(Name=name)
+            self.manifest.stopped_trails.add(name)
         self.manifest.trails[name] = (region, multi_region, bucket)
 
     def tables(self, region: str, count: int, prefix: str = "table") -> list[str]:
