@@ -10,6 +10,8 @@ from __future__ import annotations
 # botocore service name -> IAM service prefix, where they differ.
 _PREFIX = {
     "monitoring": "cloudwatch",
+    "elb": "elasticloadbalancing",
+    "elbv2": "elasticloadbalancing",
 }
 
 # (botocore service, operation) -> IAM action, where the action is not the operation name.

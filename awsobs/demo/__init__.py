@@ -25,6 +25,7 @@ import boto3
 from moto import mock_aws
 
 from awsobs.demo.alarms import seed_alarms
+from awsobs.demo.elb import seed_elb
 from awsobs.demo.logs import seed_logging
 from awsobs.demo.moto_ext import (
     install_alarm_extensions,
@@ -92,6 +93,7 @@ def seed(session: boto3.Session) -> None:
     _instances(session, "us-east-1")
     seed_alarms(session)
     seed_logging(session)
+    seed_elb(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:

@@ -1,0 +1,5 @@
+"""Elastic Load Balancing: access logs of Application, Network and Classic Load Balancers."""
+
+from awsobs.checks import lazy_exports
+
+__getattr__ = lazy_exports(__name__, ("access_logs",))
