@@ -10,6 +10,7 @@ from alarm_seed import log_group, seed_every_alarm_read
 from apigw_seed import seed_every_apigw_read
 from config_seed import seed_every_config_read
 from ec2_seed import seed_every_ec2_read
+from edge_seed import seed_every_edge_read
 from elb_seed import seed_every_elb_read
 from helpers import MGMT_ALL, trail
 from logging_seed import seed_every_vpc_s3_read
@@ -37,3 +38,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_vpc_s3_read(aws)
     seed_every_config_read(aws)
     seed_every_elb_read(aws)
+    seed_every_edge_read(aws)
