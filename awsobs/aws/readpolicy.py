@@ -93,6 +93,8 @@ SCRUBBED: Mapping[tuple[str, str], tuple[str, ...]] = {
     ("lambda", "ListVersionsByFunction"): ("Versions[].Environment",),
     ("ecs", "DescribeTaskDefinition"): (
         "taskDefinition.containerDefinitions[].environment[].value",
+        # log driver options may carry a token in plain text (splunk-token, FireLens keys)
+        "taskDefinition.containerDefinitions[].logConfiguration.options",
     ),
     ("ecs", "DescribeTasks"): (
         "tasks[].overrides.containerOverrides[].environment[].value",

@@ -25,6 +25,7 @@ import boto3
 from moto import mock_aws
 
 from awsobs.demo.alarms import seed_alarms
+from awsobs.demo.containers import seed_containers
 from awsobs.demo.edge import seed_edge
 from awsobs.demo.elb import seed_elb
 from awsobs.demo.logs import seed_logging
@@ -96,6 +97,7 @@ def seed(session: boto3.Session) -> None:
     seed_logging(session)
     seed_elb(session)
     seed_edge(session)
+    seed_containers(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:
