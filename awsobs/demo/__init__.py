@@ -40,6 +40,7 @@ from awsobs.demo.moto_ext import (
     ssm_inventory,
     ssm_managed,
 )
+from awsobs.demo.rds import seed_rds
 from awsobs.engine import ProgressCallback, scan
 from awsobs.model import Report
 
@@ -98,6 +99,7 @@ def seed(session: boto3.Session) -> None:
     seed_elb(session)
     seed_edge(session)
     seed_containers(session)
+    seed_rds(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:

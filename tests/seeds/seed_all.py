@@ -16,6 +16,7 @@ from elb_seed import seed_every_elb_read
 from helpers import MGMT_ALL, trail
 from logging_seed import seed_every_vpc_s3_read
 from logs_seed import seed_every_logs_read
+from rds_seed import seed_every_rds_read
 from resources import dynamodb_table, lambda_function
 
 SCAN_KW: dict[str, Any] = {
@@ -41,3 +42,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_elb_read(aws)
     seed_every_edge_read(aws)
     seed_every_containers_read(aws)
+    seed_every_rds_read(aws)
