@@ -12,12 +12,16 @@ _PREFIX = {
     "monitoring": "cloudwatch",
     "elb": "elasticloadbalancing",
     "elbv2": "elasticloadbalancing",
+    "stepfunctions": "states",
+    "s3control": "s3",
 }
 
 # (botocore service, operation) -> IAM action, where the action is not the operation name.
 _ACTION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
     ("s3", "ListBucketMetricsConfigurations"): "s3:GetMetricsConfiguration",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
 }
 
 

@@ -41,6 +41,7 @@ from awsobs.demo.moto_ext import (
     ssm_managed,
 )
 from awsobs.demo.rds import seed_rds
+from awsobs.demo.workflows import seed_workflows
 from awsobs.engine import ProgressCallback, scan
 from awsobs.model import Report
 
@@ -100,6 +101,7 @@ def seed(session: boto3.Session) -> None:
     seed_edge(session)
     seed_containers(session)
     seed_rds(session)
+    seed_workflows(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:

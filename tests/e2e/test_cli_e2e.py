@@ -31,7 +31,7 @@ def test_scan_json_gives_every_cloudtrail_verdict(session: boto3.Session) -> Non
     assert doc["schema_version"] == 1 and doc["tool"]["name"] == "awsobs"
     assert doc["scan"]["accounts"] == [ACCOUNT]
     assert doc["scan"]["regions"] == ["us-east-1", "eu-west-1"]
-    assert len(doc["scan"]["checks"]) == 12
+    assert len(doc["scan"]["checks"]) == 14
     assert {f["check_id"] for f in doc["findings"]} == set(doc["scan"]["checks"])
     got = verdicts(doc)
     expected = {
@@ -56,9 +56,13 @@ def test_scan_json_gives_every_cloudtrail_verdict(session: boto3.Session) -> Non
         ("cloudtrail.dynamodb_data_events", "eu-west-1"): "NOT_APPLICABLE",
         ("cloudtrail.lambda_data_events", "us-east-1"): "NOT_APPLICABLE",
         ("cloudtrail.lambda_data_events", "eu-west-1"): "NOT_APPLICABLE",
+        ("cloudtrail.insights", "us-east-1"): "FAIL",  # main has no Insights selectors
+        ("cloudtrail.insights", "eu-west-1"): "FAIL",
+        ("cloudtrail.bucket_not_public", "arn:aws:s3:::main-logs"): "PASS",
+        ("cloudtrail.bucket_not_public", "arn:aws:s3:::legacy-logs"): "PASS",
     }
     assert got == expected
-    assert doc["summary"] == {"PASS": 10, "FAIL": 7, "UNKNOWN": 0, "NOT_APPLICABLE": 4}
+    assert doc["summary"] == {"PASS": 12, "FAIL": 9, "UNKNOWN": 0, "NOT_APPLICABLE": 4}
     # Two trails seen in two regions: one status and one selector read per trail.
     calls = doc["scan"]["api_calls_by_operation"]
     assert calls["cloudtrail:GetTrailStatus"] == 2
@@ -162,7 +166,7 @@ def test_table_report_and_output_file(session: boto3.Session, tmp_path: Path) ->
     assert "cloudtrail.kms_encryption  [medium]" in out
     assert "trail/legacy" in out and "FAIL" in out
     assert "trail 'main' encrypts" not in out  # PASS hidden by default
-    assert out.rstrip().splitlines()[-1].startswith("Summary: 10 PASS, 7 FAIL, 0 UNKNOWN")
+    assert out.rstrip().splitlines()[-1].startswith("Summary: 12 PASS, 9 FAIL, 0 UNKNOWN")
     assert table.stderr == ""  # no progress: stderr is not a terminal
     shown = awsobs(
         "scan", "--regions", "us-east-1,eu-west-1", "--show-pass", "--checks", "cloudtrail.*"

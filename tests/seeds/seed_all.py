@@ -18,6 +18,7 @@ from logging_seed import seed_every_vpc_s3_read
 from logs_seed import seed_every_logs_read
 from rds_seed import seed_every_rds_read
 from resources import dynamodb_table, lambda_function
+from workflows_seed import seed_every_workflows_read
 
 SCAN_KW: dict[str, Any] = {
     "regions": ["us-east-1", "eu-west-1"],
@@ -43,3 +44,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_edge_read(aws)
     seed_every_containers_read(aws)
     seed_every_rds_read(aws)
+    seed_every_workflows_read(aws)

@@ -273,3 +273,33 @@ def unreadable(ctx: Context, d: TrailDetails, what: str) -> Finding:
         region=t.home_region,
         evidence=d.evidence(),
     )
+
+
+# -- Insights (cloudtrail.insights) ----------------------------------------------------
+
+INSIGHT_TYPES = ("ApiCallRateInsight", "ApiErrorRateInsight")
+
+
+def management_insights(raw: Mapping[str, Any]) -> frozenset[str]:
+    """The Insights types a GetInsightSelectors answer enables on management events: a
+    selector without `EventCategories` is on management events (AWS's default), one with
+    them only if `Management` is among them (`["Data"]` alone turns management off)."""
+    found: set[str] = set()
+    for selector in raw.get("InsightSelectors") or ():
+        categories = selector.get("EventCategories")
+        if categories is None or "Management" in categories:
+            found.add(str(selector.get("InsightType")))
+    return frozenset(found)
+
+
+def trail_insights(ctx: Context, trail: Trail) -> Lookup[frozenset[str]]:
+    """GetInsightSelectors in the home region, by ARN: the Insights types on management
+    events. A trail without Insights answers InsightNotEnabledException: none, not a
+    failed read."""
+    try:
+        raw = ctx.call("cloudtrail", "GetInsightSelectors", trail.home_region, TrailName=trail.arn)
+    except AwsError as err:
+        if err.code == "InsightNotEnabledException":
+            return Lookup(frozenset())
+        return Lookup(error=err, foreign=trail.foreign(ctx.account_id))
+    return Lookup(management_insights(raw))
