@@ -232,3 +232,26 @@ def scan_json(*args: str, **kw: Any) -> tuple[int, dict[str, Any]]:
 def verdicts(doc: dict[str, Any]) -> dict[tuple[str, str], str]:
     """(check_id, resource_id) -> status of a JSON report."""
     return {(f["check_id"], f["resource_id"]): f["status"] for f in doc["findings"]}
+
+
+def assert_sends_exactly_its_permissions(
+    session: boto3.Session, check_id: str, regions: Iterable[str] = ("us-east-1", "eu-west-1")
+) -> Report:
+    """Scan `session` with `check_id` alone: it has findings, none UNKNOWN, and the IAM
+    actions it sent (beside the engine's own) are exactly those it declares."""
+    from awsobs import REGISTRY
+    from awsobs.aws.iam import iam_action
+    from awsobs.aws.session import ENGINE_PERMISSIONS
+
+    used: set[str] = set()
+    report = scan(
+        session,
+        checks=[check_id],
+        regions=list(regions),
+        on_request=lambda service, op, region, params: used.add(iam_action(service, op)),
+    )
+    assert report.findings
+    assert [f.message for f in report.findings if f.status is Status.UNKNOWN] == []
+    declared = next(c.meta.permissions for c in REGISTRY.all() if c.id == check_id)
+    assert used - set(ENGINE_PERMISSIONS) == set(declared)
+    return report

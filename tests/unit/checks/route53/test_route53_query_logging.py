@@ -13,7 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import ACCOUNT, findings, only, run
+from helpers import ACCOUNT, assert_sends_exactly_its_permissions, findings, only, run
 from replay import Recording, replaying
 
 import awsobs.checks.route53.query_logging  # noqa: F401
@@ -132,19 +132,5 @@ def test_the_edge_seed_makes_every_declared_read_with_no_unknown(aws: boto3.Sess
     """tests/seeds/edge_seed.py: alone, the check sends exactly what it declares."""
     from edge_seed import seed_every_edge_read
 
-    from awsobs import REGISTRY
-    from awsobs.aws.iam import iam_action
-    from awsobs.aws.session import ENGINE_PERMISSIONS
-
     seed_every_edge_read(aws)
-    used: set[str] = set()
-    report = scan(
-        aws,
-        checks=[CHECK],
-        regions=["us-east-1", "eu-west-1"],
-        on_request=lambda service, op, region, params: used.add(iam_action(service, op)),
-    )
-    assert report.findings
-    assert all(f.status is not Status.UNKNOWN for f in report.findings)
-    declared = next(c.meta.permissions for c in REGISTRY.all() if c.id == CHECK)
-    assert used - set(ENGINE_PERMISSIONS) == set(declared)
+    assert_sends_exactly_its_permissions(aws, CHECK)
