@@ -98,6 +98,8 @@ def stack_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "stepfunctions:DescribeStateMachine": n(m.state_machines),
         # global: CloudFront and Route 53 listed once; WAF's CLOUDFRONT scope once more
         "cloudfront:ListDistributions": 1,
+        "cloudfront:GetDistributionConfig": m.distributions,
+        "logs:DescribeDeliverySources": 1 if m.distributions else 0,
         "route53:ListHostedZones": 1,
         "wafv2:ListWebACLs": len(regions) + 1,
         # Insights selectors of each logging trail; public-ness of each trail bucket
@@ -106,6 +108,14 @@ def stack_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "s3:GetPublicAccessBlock": len(buckets),
         "s3:GetBucketAcl": len(buckets),
         "s3control:GetPublicAccessBlock": 1 if buckets else 0,
+        # issue 15: target groups and queues listed per region; each queue's redrive
+        # policy; each function's resource policy, and the invoke config of one that an
+        # asynchronous service may invoke
+        "elbv2:DescribeTargetGroups": len(regions),
+        "sqs:ListQueues": len(regions),
+        "sqs:GetQueueAttributes": n(m.queues),
+        "lambda:GetPolicy": n(m.functions),
+        "lambda:GetFunctionEventInvokeConfig": n(m.async_functions),
         "rds:DescribeDBInstances": len(regions),
         "rds:DescribeDBClusters": len(regions),
     }
@@ -147,6 +157,9 @@ PER_RESOURCE: dict[str, tuple[str, ...]] = {
         "ecs:DescribeTaskDefinition",
     ),
     "state machine": ("stepfunctions:DescribeStateMachine",),
+    "CloudFront distribution": ("cloudfront:GetDistributionConfig",),
+    "SQS queue": ("sqs:GetQueueAttributes",),
+    "Lambda function": ("lambda:GetPolicy", "lambda:GetFunctionEventInvokeConfig"),
 }
 
 
@@ -174,6 +187,9 @@ def resource_counts(
         "load balancer": sum(in_regions(m.load_balancers) for m in ms),
         "ECS cluster with a service": sum(in_regions(m.ecs_services) for m in ms),
         "state machine": sum(in_regions(m.state_machines) for m in ms),
+        "CloudFront distribution": sum(m.distributions for m in ms),
+        "SQS queue": sum(in_regions(m.queues) for m in ms),
+        "Lambda function": sum(in_regions(m.functions) for m in ms),
         "(account, region): listings": accounts * len(regions),
     }
 

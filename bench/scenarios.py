@@ -113,6 +113,9 @@ def populate(s: Seeder, scale: int, prefix: str) -> None:
         s.ecs_service("eu-west-1", f"{tag}-shop")
         s.rds_instance("us-west-2", f"{tag}-db")
         s.state_machine("us-east-1", f"{tag}-checkout", role)
+        s.queue("eu-west-1", f"{tag}-orders")
+        s.distribution(f"{tag}-cdn", f"{tag}-web-assets")
+        s.async_function("us-east-1", f"{tag}-notify")
 
 
 def seed_small(endpoint: str) -> Seeded:

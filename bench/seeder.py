@@ -49,6 +49,10 @@ class Manifest:
     ecs_services: dict[str, int] = field(default_factory=dict)  # region -> cluster + service
     db_instances: dict[str, int] = field(default_factory=dict)  # region -> RDS instances
     state_machines: dict[str, int] = field(default_factory=dict)  # region -> state machines
+    queues: dict[str, int] = field(default_factory=dict)  # region -> SQS queues (DLQs too)
+    dead_letter_queues: dict[str, int] = field(default_factory=dict)  # region -> DLQs
+    distributions: int = 0  # CloudFront (global)
+    async_functions: dict[str, int] = field(default_factory=dict)  # invoked by SNS
 
 
 class Seeder(AlarmSeeding, StackSeeding):

@@ -46,8 +46,91 @@ class StackSeeding:
                 {"Key": "access_logs.s3.prefix", "Value": name},
             ],
         )
+        # a target group behind an HTTP listener: what the unhealthy-host alarms judge
+        vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]
+        group = elbv2.create_target_group(
+            Name=f"{name}-tg"[:32], Protocol="HTTP", Port=80, VpcId=vpc["VpcId"]
+        )["TargetGroups"][0]["TargetGroupArn"]
+        elbv2.create_listener(
+            LoadBalancerArn=arn,
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+        )
         _bump(self.manifest.load_balancers, region)
         return arn
+
+    def queue(self, region: str, name: str) -> None:
+        """An SQS queue whose failed messages go to a dead-letter queue."""
+        sqs = self.client("sqs", region)
+        dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"})
+        sqs.create_queue(QueueName=name, Attributes={"RedrivePolicy": redrive})
+        self.manifest.queues[region] = self.manifest.queues.get(region, 0) + 2
+        _bump(self.manifest.dead_letter_queues, region)
+
+    def functions(self, region: str, count: int, prefix: str = "fn") -> list[str]:
+        raise NotImplementedError  # Seeder.functions
+
+    def async_function(self, region: str, name: str) -> None:
+        """A function that an SNS topic may invoke (asynchronously), with an on-failure
+        destination: a failed event goes to a queue instead of being dropped."""
+        fn = self.functions(region, 1, prefix=name)[0]
+        lam = self.client("lambda", region)
+        lam.add_permission(
+            FunctionName=fn,
+            StatementId="sns",
+            Action="lambda:InvokeFunction",
+            Principal="sns.amazonaws.com",
+        )
+        sqs = self.client("sqs", region)
+        url = sqs.create_queue(QueueName=f"{name}-failed")["QueueUrl"]
+        target = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        lam.put_function_event_invoke_config(
+            FunctionName=fn, DestinationConfig={"OnFailure": {"Destination": target}}
+        )
+        self.manifest.queues[region] = self.manifest.queues.get(region, 0) + 1
+        _bump(self.manifest.async_functions, region)
+
+    def distribution(self, name: str, bucket: str) -> None:
+        """A CloudFront distribution in front of `bucket`, with legacy access logs."""
+        origin = f"{bucket}.s3.amazonaws.com"
+        self.client("cloudfront").create_distribution(
+            DistributionConfig={
+                "CallerReference": name,
+                "Comment": name,
+                "Enabled": True,
+                "Origins": {
+                    "Quantity": 1,
+                    "Items": [
+                        {
+                            "Id": "s3",
+                            "DomainName": origin,
+                            "S3OriginConfig": {"OriginAccessIdentity": ""},
+                        }
+                    ],
+                },
+                "DefaultCacheBehavior": {
+                    "TargetOriginId": "s3",
+                    "ViewerProtocolPolicy": "redirect-to-https",
+                    "MinTTL": 0,
+                    "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                    "TrustedSigners": {"Enabled": False, "Quantity": 0},
+                },
+                "Logging": {
+                    "Enabled": True,
+                    "IncludeCookies": False,
+                    "Bucket": origin,
+                    "Prefix": f"cdn/{name}",
+                },
+            }
+        )
+        self.manifest.distributions += 1
 
     def ecs_service(self, region: str, name: str) -> None:
         """A cluster with Container Insights, a task definition logging to CloudWatch Logs,
