@@ -14,6 +14,7 @@ from ec2_seed import seed_every_ec2_read
 from edge_seed import seed_every_edge_read
 from elb_seed import seed_every_elb_read
 from helpers import MGMT_ALL, trail
+from lbcdn_alarm_seed import seed_every_lbcdn_alarm_read
 from logging_seed import seed_every_vpc_s3_read
 from logs_seed import seed_every_logs_read
 from rds_seed import seed_every_rds_read
@@ -45,3 +46,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_containers_read(aws)
     seed_every_rds_read(aws)
     seed_every_workflows_read(aws)
+    seed_every_lbcdn_alarm_read(aws)

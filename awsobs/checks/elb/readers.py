@@ -8,6 +8,8 @@
 - Classic Load Balancers (`elb`): DescribeLoadBalancers per region (listeners included),
   DescribeLoadBalancerAttributes per load balancer (`AccessLog.Enabled`, `S3BucketName`,
   `S3BucketPrefix`, `EmitInterval`).
+- Target groups (`elbv2`): DescribeTargetGroups per region (one listing, all pages), for
+  the load balancers each is attached to (`LoadBalancerArns`) and `HealthCheckEnabled`.
 - The target bucket: GetBucketLocation per distinct bucket, sent where S3's own readers
   send it (the partition's global region) so a full scan reads each bucket once.
 
@@ -43,6 +45,8 @@ KIND_LABEL = {
 DESCRIBE_LBS = "elasticloadbalancing:DescribeLoadBalancers"
 DESCRIBE_ATTRIBUTES = "elasticloadbalancing:DescribeLoadBalancerAttributes"
 DESCRIBE_LISTENERS = "elasticloadbalancing:DescribeListeners"
+DESCRIBE_TARGET_GROUPS = "elasticloadbalancing:DescribeTargetGroups"
+TARGET_GROUP = "AWS::ElasticLoadBalancingV2::TargetGroup"
 GET_BUCKET_LOCATION = "s3:GetBucketLocation"
 
 
@@ -179,3 +183,54 @@ def bucket_state(ctx: Context, name: str) -> BucketState:
             return BucketState(name, missing=True)
         return BucketState(name, error=err)
     return BucketState(name, region=bucket_region(answer.get("LocationConstraint")))
+
+
+def metric_id(arn: str) -> str:
+    """The CloudWatch dimension value of a load balancer or target group: the end of its
+    ARN after `loadbalancer/` (`app/<name>/<id>`, `net/...`, `gwy/...`) or from
+    `targetgroup/` on (`targetgroup/<name>/<id>`); never the name alone."""
+    resource = arn.split(":", 5)[-1]
+    return resource.removeprefix("loadbalancer/")
+
+
+@dataclass(frozen=True)
+class TargetGroup:
+    """One target group of this region, as DescribeTargetGroups lists it."""
+
+    name: str
+    arn: str
+    load_balancers: tuple[str, ...]  # ARNs of the load balancers it is attached to
+    health_checks: bool
+    target_type: str
+    protocol: str
+
+    @property
+    def label(self) -> str:
+        return f"target group '{self.name}'"
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "target_group_name": self.name,
+            "target_type": self.target_type or None,
+            "protocol": self.protocol or None,
+            "health_check_enabled": self.health_checks,
+            "load_balancer_arns": list(self.load_balancers),
+        }
+
+
+def target_groups(ctx: Context) -> tuple[TargetGroup, ...]:
+    """This region's target groups, sorted by name (raises `AwsError`). An absent
+    `HealthCheckEnabled` is taken as enabled: only Lambda target groups can turn it off."""
+    listed = ctx.call("elbv2", "DescribeTargetGroups").get("TargetGroups", ())
+    found = [
+        TargetGroup(
+            str(tg["TargetGroupName"]),
+            str(tg["TargetGroupArn"]),
+            tuple(str(a) for a in tg.get("LoadBalancerArns") or ()),
+            tg.get("HealthCheckEnabled") is not False,
+            str(tg.get("TargetType") or ""),
+            str(tg.get("Protocol") or ""),
+        )
+        for tg in listed
+    ]
+    return tuple(sorted(found, key=lambda t: (t.name, t.arn)))
