@@ -25,6 +25,7 @@ import boto3
 from moto import mock_aws
 
 from awsobs.demo.alarms import seed_alarms
+from awsobs.demo.alarms_data import seed_alarms_data
 from awsobs.demo.alarms_lbcdn import seed_alarms_lbcdn
 from awsobs.demo.containers import seed_containers
 from awsobs.demo.edge import seed_edge
@@ -104,6 +105,7 @@ def seed(session: boto3.Session) -> None:
     seed_rds(session)
     seed_workflows(session)
     seed_alarms_lbcdn(session)
+    seed_alarms_data(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:

@@ -10,6 +10,7 @@ from alarm_seed import log_group, seed_every_alarm_read
 from apigw_seed import seed_every_apigw_read
 from config_seed import seed_every_config_read
 from containers_seed import seed_every_containers_read
+from data_alarm_seed import seed_every_data_alarm_read
 from ec2_seed import seed_every_ec2_read
 from edge_seed import seed_every_edge_read
 from elb_seed import seed_every_elb_read
@@ -47,3 +48,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_rds_read(aws)
     seed_every_workflows_read(aws)
     seed_every_lbcdn_alarm_read(aws)
+    seed_every_data_alarm_read(aws)

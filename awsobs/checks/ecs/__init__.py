@@ -2,4 +2,4 @@
 
 from awsobs.checks import lazy_exports
 
-__getattr__ = lazy_exports(__name__, ("clusters", "task_logging"))
+__getattr__ = lazy_exports(__name__, ("clusters", "task_logging", "alarms"))

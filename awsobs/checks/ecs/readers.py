@@ -267,3 +267,61 @@ def task_definition(ctx: Context, arn: str) -> TaskDefinition | None:
         containers,
         tuple(str(c) for c in raw.get("requiresCompatibilities") or ()),
     )
+
+
+# -- the services themselves (for their alarms) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Service:
+    """One described service, reduced to what its alarm coverage needs."""
+
+    arn: str
+    name: str
+    cluster: str  # the cluster's name: the `ClusterName` dimension
+    status: str
+    desired: int | None
+
+
+@dataclass(frozen=True)
+class ClusterServices:
+    """A cluster's services as described; `error` when listing or describing failed
+    (the services described before it are kept); `missing`: DescribeServices failures."""
+
+    cluster: str
+    services: tuple[Service, ...] = ()
+    error: AwsError | None = None
+    missing: tuple[str, ...] = ()
+
+
+def cluster_services(ctx: Context, cluster: str) -> ClusterServices:
+    """ListServices and DescribeServices of `cluster`, sent exactly as `cluster_use` sends
+    them (the gateway answers the second asker from memory)."""
+    label = name_of(cluster)
+    found: list[Service] = []
+    missing: list[str] = []
+    try:
+        arns = [
+            str(s)
+            for s in ctx.call(SERVICE, "ListServices", cluster=cluster).get("serviceArns", ())
+        ]
+        for batch in _chunks(arns, SERVICE_BATCH):
+            got = ctx.call(SERVICE, "DescribeServices", cluster=cluster, services=batch)
+            for svc in got.get("services") or ():
+                arn = str(svc.get("serviceArn") or "")
+                desired = svc.get("desiredCount")
+                found.append(
+                    Service(
+                        arn,
+                        str(svc.get("serviceName") or name_of(arn)),
+                        label,
+                        str(svc.get("status") or ""),
+                        int(desired) if desired is not None else None,
+                    )
+                )
+            for failure in got.get("failures") or ():
+                reason = failure.get("reason") or "no reason given"
+                missing.append(f"service '{name_of(str(failure.get('arn')))}' ({reason})")
+    except AwsError as err:
+        return ClusterServices(cluster, tuple(found), err, tuple(missing))
+    return ClusterServices(cluster, tuple(found), None, tuple(missing))

@@ -2,4 +2,4 @@
 
 from awsobs.checks import lazy_exports
 
-__getattr__ = lazy_exports(__name__, ("logs", "monitoring"))
+__getattr__ = lazy_exports(__name__, ("logs", "monitoring", "alarms"))
