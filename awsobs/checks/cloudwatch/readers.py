@@ -75,6 +75,7 @@ class Alarm:
     metrics: tuple[Metric, ...] = ()
     children: tuple[str, ...] = ()
     treat_missing: str | None = None
+    threshold: str | None = None  # "ComparisonOperator Threshold" of a metric alarm
 
     @property
     def resource_type(self) -> str:
@@ -119,7 +120,16 @@ def parse_alarm(raw: Mapping[str, Any], region: str, composite: bool) -> Alarm:
         metrics=tuple(metrics),
         children=rule_children(str(raw.get("AlarmRule", ""))) if composite else (),
         treat_missing=raw.get("TreatMissingData"),
+        threshold=None if composite else _threshold(raw),
     )
+
+
+def _threshold(raw: Mapping[str, Any]) -> str:
+    """`GreaterThanThreshold 0`; a metric-math alarm says so."""
+    op = str(raw.get("ComparisonOperator") or "")
+    value = raw.get("Threshold")
+    text = f"{op} {value:g}" if isinstance(value, (int, float)) else op
+    return text if raw.get("MetricName") else f"{text} (on a metric-math expression)"
 
 
 @dataclass(frozen=True)

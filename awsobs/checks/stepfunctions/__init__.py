@@ -1,5 +1,5 @@
-"""Step Functions: execution logging and X-Ray tracing of state machines."""
+"""Step Functions: execution logging, X-Ray tracing and failure alarms of state machines."""
 
 from awsobs.checks import lazy_exports
 
-__getattr__ = lazy_exports(__name__, ("execution_logging", "tracing"))
+__getattr__ = lazy_exports(__name__, ("execution_logging", "tracing", "alarms"))
