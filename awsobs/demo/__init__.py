@@ -27,6 +27,7 @@ from moto import mock_aws
 from awsobs.demo.alarms import seed_alarms
 from awsobs.demo.alarms_data import seed_alarms_data
 from awsobs.demo.alarms_lbcdn import seed_alarms_lbcdn
+from awsobs.demo.alarms_misc import seed_alarms_misc
 from awsobs.demo.alarms_queues import seed_alarms_queues
 from awsobs.demo.containers import seed_containers
 from awsobs.demo.edge import seed_edge
@@ -108,6 +109,7 @@ def seed(session: boto3.Session) -> None:
     seed_alarms_lbcdn(session)
     seed_alarms_data(session)
     seed_alarms_queues(session)
+    seed_alarms_misc(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:

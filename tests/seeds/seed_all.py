@@ -18,6 +18,7 @@ from helpers import MGMT_ALL, trail
 from lbcdn_alarm_seed import seed_every_lbcdn_alarm_read
 from logging_seed import seed_every_vpc_s3_read
 from logs_seed import seed_every_logs_read
+from misc_alarm_seed import seed_every_misc_alarm_read
 from queues_alarm_seed import seed_every_queues_alarm_read
 from rds_seed import seed_every_rds_read
 from resources import dynamodb_table, lambda_function
@@ -51,3 +52,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_lbcdn_alarm_read(aws)
     seed_every_data_alarm_read(aws)
     seed_every_queues_alarm_read(aws)
+    seed_every_misc_alarm_read(aws)

@@ -1,4 +1,5 @@
-"""API Gateway: 5XX (REST) and 5xx (HTTP) alarms per stage that fire and reach someone.
+"""API Gateway: 5XX (REST) and 5xx (HTTP) alarms per stage that fire and reach someone,
+and, as their own low-severity checks, 4XX (REST) and 4xx (HTTP) client-error alarms.
 
 Semantics: controls.md §6.2; the verdict is CloudWatch's (cloudwatch/coverage.py).
 """
@@ -143,3 +144,77 @@ def v2_error_alarms(ctx: Context) -> Iterator[Finding]:
     HTTP metrics are keyed by API *id*. WebSocket stages are not judged here.
     """
     yield from _stage_error_alarms(ctx, "HTTP", v2_stages, ("5xx", "4xx"))
+
+
+_CLIENT_NOTE = (
+    " (a spike of 4XX is how broken clients, failing authorizers and removed resources show up)"
+)
+
+
+def _stage_client_alarms(ctx: Context, kind: str, lister: Any, four: str) -> Iterator[Finding]:
+    """One finding per stage of `kind`: an alarm on `four` (4XXError or 4xx) on the stage or
+    the whole API, matched stage by stage exactly like the 5XX checks above."""
+    key = "ApiName" if kind == "REST" else "ApiId"
+    other = "4xx" if kind == "REST" else "4XXError"  # the other API type's name for it
+    for item in _stages_with_alarms(ctx, {kind}, f"{kind} APIs", lister, key):
+        if isinstance(item, Finding):
+            yield item
+            continue
+        stage, index, claimed = item
+        api = stage.api_name if kind == "REST" else stage.api_id
+        dims = ({key: api, "Stage": stage.name}, {key: api})
+        note = _THROTTLE_NOTE if kind == "REST" else _CLIENT_NOTE
+        yield coverage_finding(
+            ctx,
+            index,
+            stage.resource_type,
+            stage.arn,
+            stage.label,
+            [Want(four, (Need("AWS/ApiGateway", (four,), dims, (other,)),))],
+            note=note,
+            evidence=stage.evidence(),
+            claimed=claimed,
+        )
+
+
+@check(
+    id="apigw.rest.client_error_alarms",
+    title="REST API stages have a 4XXError alarm that reaches someone",
+    severity=Severity.LOW,
+    permissions=[GET, *ALARM_READS],
+    remediation=alarm_fix(
+        "AWS/ApiGateway", "4XXError", "Name=ApiName,Value=<api> Name=Stage,Value=<stage>"
+    ),
+)
+def rest_client_error_alarms(ctx: Context) -> Iterator[Finding]:
+    """One finding per REST stage. PASS when an alarm on `AWS/ApiGateway` `4XXError` with
+    the dimensions `ApiName` + `Stage` of this stage (or `ApiName` alone, the API-wide
+    metric) has actions enabled and an alarm action that reaches someone; FAIL otherwise,
+    naming the near misses (another dimension set, the HTTP name `4xx`, actions disabled,
+    a topic nobody confirmed). CloudWatch's recommended alarms list `4XXError` (ApiName,
+    Stage) for "a high rate of client-side errors": broken clients, failing authorizers,
+    removed resources; throttled requests count there too, as 429s. UNKNOWN when the
+    stages or the alarms cannot be read or the only alarm's topic cannot be checked;
+    NOT_APPLICABLE when the region has no REST API. REST metrics are keyed by API *name*.
+    """
+    yield from _stage_client_alarms(ctx, "REST", rest_stages, "4XXError")
+
+
+@check(
+    id="apigw.v2.client_error_alarms",
+    title="HTTP API stages have a 4xx alarm that reaches someone",
+    severity=Severity.LOW,
+    permissions=[GET, *ALARM_READS],
+    remediation=alarm_fix(
+        "AWS/ApiGateway", "4xx", "Name=ApiId,Value=<api-id> Name=Stage,Value=<stage>"
+    ),
+)
+def v2_client_error_alarms(ctx: Context) -> Iterator[Finding]:
+    """One finding per HTTP API stage. PASS when an alarm on `AWS/ApiGateway` `4xx` (lower
+    case, unlike REST's `4XXError`) with `ApiId` + `Stage` (or `ApiId` alone) has actions
+    enabled and an alarm action that reaches someone; FAIL otherwise, naming the near
+    misses. UNKNOWN when the stages or alarms cannot be read; NOT_APPLICABLE when the
+    region has no HTTP API. HTTP metrics are keyed by API *id*; WebSocket stages are not
+    judged here.
+    """
+    yield from _stage_client_alarms(ctx, "HTTP", v2_stages, "4xx")
