@@ -15,6 +15,7 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError
 from awsobs.checks.cloudwatch.readers import (
+    Alarm,
     AlarmIndex,
     Claimed,
     Cover,
@@ -133,3 +134,19 @@ def alarm_fix(namespace: str, metric: str, dims: str) -> str:
         "--evaluation-periods 1 --threshold 1 --comparison-operator "
         "GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>"
     )
+
+
+def scaling_only(alarm: Alarm) -> bool:
+    """Is every action of the alarm an Application Auto Scaling policy (a target tracking
+    or step scaling alarm of an ECS service or Aurora replicas)? It resizes, it tells no
+    one, so it covers nothing where a person must hear."""
+    return bool(alarm.alarm_actions) and all(
+        a.startswith("arn:") and ":autoscaling:" in a and ":resource/" in a
+        for a in alarm.alarm_actions
+    )
+
+
+def without_scaling(index: AlarmIndex) -> AlarmIndex:
+    """The index minus scaling-only metric alarms (composites still see them as children)."""
+    kept = tuple(a for a in index.alarms if a.composite or not scaling_only(a))
+    return AlarmIndex(kept, index.by_name)

@@ -23,8 +23,10 @@ from awsobs.checks.cloudwatch.coverage import (
     alarm_fix,
     coverage_finding,
     index_or_error,
+    scaling_only,
+    without_scaling,
 )
-from awsobs.checks.cloudwatch.readers import Alarm, AlarmIndex, Metric, Need
+from awsobs.checks.cloudwatch.readers import AlarmIndex, Metric, Need
 from awsobs.checks.ecs.readers import (
     CLUSTER,
     DESCRIBE_CLUSTERS,
@@ -44,21 +46,6 @@ SERVICE_TYPE = "AWS::ECS::Service"
 ECS = "AWS/ECS"
 INSIGHTS = "ECS/ContainerInsights"
 _ON = ("enabled", "enhanced")
-
-
-def scaling_only(alarm: Alarm) -> bool:
-    """An alarm whose every action is an Application Auto Scaling policy (a target
-    tracking or step scaling alarm): it resizes the service, it tells no one."""
-    return bool(alarm.alarm_actions) and all(
-        a.startswith("arn:") and ":autoscaling:" in a and ":resource/" in a
-        for a in alarm.alarm_actions
-    )
-
-
-def without_scaling(index: AlarmIndex) -> AlarmIndex:
-    """The index minus scaling-only metric alarms (composites still see them as children)."""
-    kept = tuple(a for a in index.alarms if a.composite or not scaling_only(a))
-    return AlarmIndex(kept, index.by_name)
 
 
 def _dims(svc: Service) -> dict[str, str | frozenset[str]]:

@@ -22,8 +22,9 @@ from awsobs.checks.cloudwatch.coverage import (
     alarm_fix,
     coverage_finding,
     index_or_error,
+    without_scaling,
 )
-from awsobs.checks.cloudwatch.readers import Alarm, AlarmIndex, Metric, Need
+from awsobs.checks.cloudwatch.readers import AlarmIndex, Metric, Need
 from awsobs.checks.rds.readers import (
     CLUSTER,
     INSTANCE,
@@ -50,20 +51,6 @@ NOT_JUDGED = (
     "MaximumUsedTransactionIDs",
     "FreeLocalStorage",
 )
-
-
-def scaling_only(alarm: Alarm) -> bool:
-    """Every action an Application Auto Scaling policy (Aurora replica auto scaling's
-    target tracking alarms): it adds readers, it tells no one."""
-    return bool(alarm.alarm_actions) and all(
-        a.startswith("arn:") and ":autoscaling:" in a and ":resource/" in a
-        for a in alarm.alarm_actions
-    )
-
-
-def without_scaling(index: AlarmIndex) -> AlarmIndex:
-    kept = tuple(a for a in index.alarms if a.composite or not scaling_only(a))
-    return AlarmIndex(kept, index.by_name)
 
 
 def _aurora(engine: str) -> bool:
