@@ -6,7 +6,7 @@ Semantics: controls.md §6.2; the verdict is CloudWatch's (cloudwatch/coverage.p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from awsobs.aws.errors import AwsError
@@ -75,16 +75,26 @@ def _stages_with_alarms(
 
 
 _THROTTLE_NOTE = " (throttled requests count as 429s in 4XXError; there is no throttle metric)"
+_CLIENT_NOTE = (
+    " (a spike of 4XX is how broken clients, failing authorizers and removed resources show up)"
+)
+# Each metric's name in the other API type: an alarm on it is a misnamed near miss.
+_OTHER_NAME = {"5XXError": "5xx", "4XXError": "4xx", "5xx": "5XXError", "4xx": "4XXError"}
+
+Dims = tuple[dict[str, str], dict[str, str]]
 
 
-def _stage_error_alarms(
-    ctx: Context, kind: str, lister: Any, metrics: tuple[str, str]
+def _need(metric: str, dims: Dims) -> Need:
+    """`metric` on the stage or the whole API (`dims`)."""
+    return Need("AWS/ApiGateway", (metric,), dims, (_OTHER_NAME[metric],))
+
+
+def _stage_alarms(
+    ctx: Context, kind: str, lister: Any, wants: Callable[[Dims], list[Want]], note: str
 ) -> Iterator[Finding]:
-    """One finding per stage of `kind`: `metrics` (5xx, 4xx) on the stage or the whole API.
-    REST metrics are keyed by API name, HTTP ones by API id."""
+    """One finding per stage of `kind`: the `wants` of its dimensions (the stage's, or
+    the whole API's). REST metrics are keyed by API name, HTTP ones by API id."""
     key = "ApiName" if kind == "REST" else "ApiId"
-    five, four = metrics
-    other = ("5xx", "4xx") if kind == "REST" else ("5XXError", "4XXError")  # the other type's
     for item in _stages_with_alarms(ctx, {kind}, f"{kind} APIs", lister, key):
         if isinstance(item, Finding):
             yield item
@@ -92,21 +102,43 @@ def _stage_error_alarms(
         stage, index, claimed = item
         api = stage.api_name if kind == "REST" else stage.api_id
         dims = ({key: api, "Stage": stage.name}, {key: api})
-        wants = [
-            Want(five, (Need("AWS/ApiGateway", (five,), dims, (other[0],)),)),
-            Want(four, (Need("AWS/ApiGateway", (four,), dims, (other[1],)),), required=False),
-        ]
         yield coverage_finding(
             ctx,
             index,
             stage.resource_type,
             stage.arn,
             stage.label,
-            wants,
-            note=_THROTTLE_NOTE if kind == "REST" else "",
+            wants(dims),
+            note=note,
             evidence=stage.evidence(),
             claimed=claimed,
         )
+
+
+def _stage_error_alarms(
+    ctx: Context, kind: str, lister: Any, metrics: tuple[str, str]
+) -> Iterator[Finding]:
+    """`metrics` (5xx required, 4xx reported) per stage of `kind`."""
+    five, four = metrics
+
+    def wants(dims: Dims) -> list[Want]:
+        return [
+            Want(five, (_need(five, dims),)),
+            Want(four, (_need(four, dims),), required=False),
+        ]
+
+    yield from _stage_alarms(ctx, kind, lister, wants, _THROTTLE_NOTE if kind == "REST" else "")
+
+
+def _stage_client_alarms(ctx: Context, kind: str, lister: Any, four: str) -> Iterator[Finding]:
+    """`four` (4XXError or 4xx) required per stage of `kind`, matched stage by stage exactly
+    like the 5XX checks."""
+
+    def wants(dims: Dims) -> list[Want]:
+        return [Want(four, (_need(four, dims),))]
+
+    note = _THROTTLE_NOTE if kind == "REST" else _CLIENT_NOTE
+    yield from _stage_alarms(ctx, kind, lister, wants, note)
 
 
 @check(
@@ -144,37 +176,6 @@ def v2_error_alarms(ctx: Context) -> Iterator[Finding]:
     HTTP metrics are keyed by API *id*. WebSocket stages are not judged here.
     """
     yield from _stage_error_alarms(ctx, "HTTP", v2_stages, ("5xx", "4xx"))
-
-
-_CLIENT_NOTE = (
-    " (a spike of 4XX is how broken clients, failing authorizers and removed resources show up)"
-)
-
-
-def _stage_client_alarms(ctx: Context, kind: str, lister: Any, four: str) -> Iterator[Finding]:
-    """One finding per stage of `kind`: an alarm on `four` (4XXError or 4xx) on the stage or
-    the whole API, matched stage by stage exactly like the 5XX checks above."""
-    key = "ApiName" if kind == "REST" else "ApiId"
-    other = "4xx" if kind == "REST" else "4XXError"  # the other API type's name for it
-    for item in _stages_with_alarms(ctx, {kind}, f"{kind} APIs", lister, key):
-        if isinstance(item, Finding):
-            yield item
-            continue
-        stage, index, claimed = item
-        api = stage.api_name if kind == "REST" else stage.api_id
-        dims = ({key: api, "Stage": stage.name}, {key: api})
-        note = _THROTTLE_NOTE if kind == "REST" else _CLIENT_NOTE
-        yield coverage_finding(
-            ctx,
-            index,
-            stage.resource_type,
-            stage.arn,
-            stage.label,
-            [Want(four, (Need("AWS/ApiGateway", (four,), dims, (other,)),))],
-            note=note,
-            evidence=stage.evidence(),
-            claimed=claimed,
-        )
 
 
 @check(
