@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from awsobs.aws.errors import AwsError, Undecided
 
@@ -14,11 +14,14 @@ if TYPE_CHECKING:
     from awsobs.context import Context
     from awsobs.model import Finding
 
+T = TypeVar("T")
+
 __all__ = [
     "LOG_GROUP_ARN",
     "Exemptions",
     "age",
     "bucket_region",
+    "global_listing",
     "hours_since",
     "region_listing",
     "unread_regions",
@@ -106,6 +109,27 @@ def unread_regions(
         f"(regions not enabled: {named})",
         evidence={"regions_not_enabled": list(ctx.disabled_regions)},
     )
+
+
+def global_listing(
+    ctx: Context, noun: str, read: Callable[[], Iterable[T]], none: str
+) -> tuple[tuple[T, ...], Finding | None]:
+    """An account-scoped check's global resources (CloudFront distributions, hosted
+    zones), or the one account finding that stands in for them: UNKNOWN when no scanned
+    region is enabled (nothing is read) or when `read()` raises `AwsError` (`could not
+    list <noun>`), NOT_APPLICABLE (`none`) when there are none. `Context.listing` is the
+    same for a region."""
+    unread = unread_regions(ctx, {}, ctx.regions, noun)
+    if unread is not None:  # only regions that are not enabled were named: no verdict
+        return (), unread
+    rtype, rid = ctx.account_resource()
+    try:
+        items = tuple(read())
+    except AwsError as err:
+        return (), ctx.unknown_from(err, rtype, rid, f"could not list {noun}")
+    if not items:
+        return (), ctx.not_applicable(rtype, rid, none)
+    return items, None
 
 
 def bucket_region(location: object) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError
 from awsobs.aws.session import global_region
-from awsobs.checks._shared import unread_regions
+from awsobs.checks._shared import global_listing
 from awsobs.checks.cloudfront.readers import (
     DESCRIBE_DELIVERIES,
     DESCRIBE_SOURCES,
@@ -189,18 +189,14 @@ def access_logs(ctx: Context) -> Iterator[Finding]:
     Not read: whether the S3 bucket, destination or Kinesis stream still exists, and the
     real-time sampling rate (a real-time config may log only a percentage of requests).
     """
-    unread = unread_regions(ctx, {}, ctx.regions, "CloudFront distributions")
-    if unread is not None:  # only regions that are not enabled were named: no verdict
-        yield unread
-        return
-    rtype, rid = ctx.account_resource()
-    try:
-        dists = distributions(ctx)
-    except AwsError as err:
-        yield ctx.unknown_from(err, rtype, rid, "could not list CloudFront distributions")
-        return
-    if not dists:
-        yield ctx.not_applicable(rtype, rid, "no CloudFront distribution in the account")
+    dists, gap = global_listing(
+        ctx,
+        "CloudFront distributions",
+        lambda: distributions(ctx),
+        "no CloudFront distribution in the account",
+    )
+    if gap is not None:
+        yield gap
         return
     vended = _vended(ctx, dists)
     yield from ctx.map(lambda d: _judge(ctx, d, vended), dists)

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 
 from awsobs.aws.errors import AwsError
 from awsobs.aws.session import global_region
-from awsobs.checks._shared import unread_regions
+from awsobs.checks._shared import global_listing
 from awsobs.checks.cloudfront.readers import (
     DISTRIBUTION,
     LIST_DISTRIBUTIONS,
@@ -119,18 +119,14 @@ def error_alarms(ctx: Context) -> Iterator[Finding]:
 
     NOT_APPLICABLE when the account has no distribution.
     """
-    unread = unread_regions(ctx, {}, ctx.regions, "CloudFront distributions")
-    if unread is not None:
-        yield unread
-        return
-    rtype, rid = ctx.account_resource()
-    try:
-        dists = distributions(ctx)
-    except AwsError as err:
-        yield ctx.unknown_from(err, rtype, rid, "could not list CloudFront distributions")
-        return
-    if not dists:
-        yield ctx.not_applicable(rtype, rid, "no CloudFront distribution in the account")
+    dists, gap = global_listing(
+        ctx,
+        "CloudFront distributions",
+        lambda: distributions(ctx),
+        "no CloudFront distribution in the account",
+    )
+    if gap is not None:
+        yield gap
         return
     home = global_region(ctx.partition)
     try:

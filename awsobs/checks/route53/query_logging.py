@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from awsobs.aws.errors import AwsError
-from awsobs.checks._shared import unread_regions
+from awsobs.checks._shared import global_listing
 from awsobs.checks.route53.readers import (
     HOSTED_ZONE,
     LIST_QUERY_LOGGING,
@@ -78,18 +78,14 @@ def query_logging(ctx: Context) -> Iterator[Finding]:
     Not read: whether the log group still exists and its resource policy still lets
     Route 53 write.
     """
-    unread = unread_regions(ctx, {}, ctx.regions, "Route 53 hosted zones")
-    if unread is not None:  # only regions that are not enabled were named: no verdict
-        yield unread
-        return
-    rtype, rid = ctx.account_resource()
-    try:
-        zones = hosted_zones(ctx)
-    except AwsError as err:
-        yield ctx.unknown_from(err, rtype, rid, "could not list Route 53 hosted zones")
-        return
-    if not zones:
-        yield ctx.not_applicable(rtype, rid, "no Route 53 hosted zone in the account")
+    zones, gap = global_listing(
+        ctx,
+        "Route 53 hosted zones",
+        lambda: hosted_zones(ctx),
+        "no Route 53 hosted zone in the account",
+    )
+    if gap is not None:
+        yield gap
         return
     public = [z for z in zones if not z.private]
     configs, error = {}, None
