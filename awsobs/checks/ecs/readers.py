@@ -186,25 +186,12 @@ def cluster_use(ctx: Context, cluster: str) -> ClusterUse:
     """The revisions `cluster`'s services and running tasks use (see the module docstring)."""
     label = name_of(cluster)
     uses: list[tuple[str, str]] = []
-    errors: list[AwsError] = []
-    missing: list[str] = []
-    try:
-        services = [
-            str(s)
-            for s in ctx.call(SERVICE, "ListServices", cluster=cluster).get("serviceArns", ())
-        ]
-        for batch in _chunks(services, SERVICE_BATCH):
-            got = ctx.call(SERVICE, "DescribeServices", cluster=cluster, services=batch)
-            for svc in got.get("services") or ():
-                if str(svc.get("status") or "").upper() == "INACTIVE":
-                    continue
-                who = f"service '{svc.get('serviceName') or name_of(str(svc.get('serviceArn')))}'"
-                uses += [(td, f"{who} (cluster '{label}')") for td in _service_revisions(svc)]
-            for failure in got.get("failures") or ():
-                reason = failure.get("reason") or "no reason given"
-                missing.append(f"service '{name_of(str(failure.get('arn')))}' ({reason})")
-    except AwsError as err:
-        errors.append(err)
+    services = cluster_services(ctx, cluster)
+    for svc in services.services:
+        if svc.status.upper() != "INACTIVE":
+            uses += [(td, f"service '{svc.name}' (cluster '{label}')") for td in svc.revisions]
+    errors = [services.error] if services.error is not None else []
+    missing = list(services.missing)
     try:
         listed = ctx.call(SERVICE, "ListTasks", cluster=cluster, desiredStatus="RUNNING")
         tasks = [str(t) for t in listed.get("taskArns", ())]
@@ -281,6 +268,7 @@ class Service:
     cluster: str  # the cluster's name: the `ClusterName` dimension
     status: str
     desired: int | None
+    revisions: tuple[str, ...] = ()  # what it runs or is rolling to (_service_revisions)
 
 
 @dataclass(frozen=True)
@@ -295,8 +283,8 @@ class ClusterServices:
 
 
 def cluster_services(ctx: Context, cluster: str) -> ClusterServices:
-    """ListServices and DescribeServices of `cluster`, sent exactly as `cluster_use` sends
-    them (the gateway answers the second asker from memory)."""
+    """ListServices and DescribeServices of `cluster` (the alarm check and, through
+    `cluster_use`, the logging check share them)."""
     label = name_of(cluster)
     found: list[Service] = []
     missing: list[str] = []
@@ -317,6 +305,7 @@ def cluster_services(ctx: Context, cluster: str) -> ClusterServices:
                         label,
                         str(svc.get("status") or ""),
                         int(desired) if desired is not None else None,
+                        tuple(_service_revisions(svc)),
                     )
                 )
             for failure in got.get("failures") or ():
