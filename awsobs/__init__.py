@@ -32,7 +32,10 @@ _EXPORTS = {
     "Report": "awsobs.model",
     "Scope": "awsobs.model",
     "Severity": "awsobs.model",
+    "Signal": "awsobs.model",
     "Status": "awsobs.model",
+    "ResourceMap": "awsobs.resources",
+    "ResourceRow": "awsobs.resources",
     "REGISTRY": "awsobs.registry",
     "Check": "awsobs.registry",
     "check": "awsobs.registry",
@@ -45,8 +48,9 @@ if TYPE_CHECKING:
     from awsobs.engine import Progress, scan
     from awsobs.errors import AwsobsError, CredentialsError, UsageError
     from awsobs.merge import merge_reports
-    from awsobs.model import CheckMeta, Finding, Report, Scope, Severity, Status
+    from awsobs.model import CheckMeta, Finding, Report, Scope, Severity, Signal, Status
     from awsobs.registry import REGISTRY, Check, check
+    from awsobs.resources import ResourceMap, ResourceRow
 
 
 def __getattr__(name: str) -> Any:
@@ -75,8 +79,11 @@ __all__ = [
     "Finding",
     "Progress",
     "Report",
+    "ResourceMap",
+    "ResourceRow",
     "Scope",
     "Severity",
+    "Signal",
     "Status",
     "UsageError",
     "__version__",

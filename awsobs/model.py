@@ -11,7 +11,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from awsobs.resources import ResourceMap
 
 SCHEMA_VERSION = 1
 
@@ -58,6 +61,19 @@ _SEVERITY_RANK = {
 }
 
 
+class Signal(StrEnum):
+    """What a check judges of a resource: the columns of the observability map
+    (awsobs.resources). `audit` is CloudTrail; `config` is AWS Config, log retention and
+    the other account settings."""
+
+    AUDIT = "audit"
+    LOGS = "logs"
+    METRICS = "metrics"
+    ALARMS = "alarms"
+    TRACES = "traces"
+    CONFIG = "config"
+
+
 class Scope(StrEnum):
     """Where a check runs: once per scanned region, or once per account."""
 
@@ -83,6 +99,13 @@ class CheckMeta:
     docs: str
     scope: Scope = Scope.REGION
     options: Mapping[str, Any] = field(default_factory=dict)
+    signal: Signal | None = None
+    """The map column its findings fill; None (a plugin that does not say) keeps them off
+    the map."""
+    resource_types: tuple[str, ...] = ()
+    """The kinds of resource it judges one by one (CloudFormation type names), or `*` for
+    every kind. A finding about a scope instead (an account, a region, API Gateway's
+    account settings) applies to the resources of these kinds in that scope."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +220,14 @@ class Report:
         if self.failures(fail_on):
             return 1
         return 0 if self.complete else 3
+
+    def resources(self) -> ResourceMap:
+        """The observability map: one row per resource, one cell per signal
+        (awsobs.resources). `[r for r in report.resources() if r.status("alarms") is
+        Status.FAIL]` are the resources with no alarm that reaches someone."""
+        from awsobs.resources import build_map
+
+        return build_map(self)
 
     def to_dict(self) -> dict[str, Any]:
         """The report in the versioned JSON shape of docs/design.md (awsobs.report_io)."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsobs.aws.readpolicy import is_sendable_action
 from awsobs.errors import UsageError
-from awsobs.model import CheckMeta, Finding, Scope, Severity
+from awsobs.model import CheckMeta, Finding, Scope, Severity, Signal
 
 if TYPE_CHECKING:
     from awsobs.context import Context
@@ -72,6 +72,7 @@ def builtin_modules() -> tuple[str, ...]:
 
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_RESOURCE_TYPE = re.compile(r"^[A-Za-z0-9]+::[A-Za-z0-9]*::[A-Za-z0-9]+$")
 _PERMISSION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*]+$")
 
 
@@ -134,6 +135,12 @@ class Registry:
                         f"could not load checks from plugin '{ep.name}' ({ep.value}): "
                         f"{type(exc).__name__}: {exc}"
                     )
+
+    def get(self, check_id: str) -> Check | None:
+        """The check with this id (built-in or plugin), None when there is none."""
+        self.load()
+        with self._lock:
+            return self._checks.get(check_id)
 
     def all(self) -> list[Check]:
         """Built-in checks in `builtin_modules()` order, then plugins in registration order:
@@ -212,9 +219,15 @@ def check(
     scope: Scope | str = Scope.REGION,
     docs: str | None = None,
     options: Mapping[str, Any] | None = None,
+    signal: Signal | str | None = None,
+    resource_types: Iterable[str] = (),
     registry: Registry | None = None,
 ) -> Callable[[CheckFunction], Check]:
     """Register a check. `docs` defaults to the function's docstring.
+
+    `signal` (audit, logs, metrics, alarms, traces, config) is the column of the resource
+    map its findings fill, and `resource_types` the kinds of resource it judges (`*`: every
+    kind); a check without a signal is listed in reports but not on the map.
 
     `scope="region"` runs the function once per scanned region (`ctx.region` is set);
     `scope="account"` runs it once per account (`ctx.regions` lists the scanned regions).
@@ -232,6 +245,8 @@ def check(
             docs=text,
             scope=Scope(scope),
             options=dict(options or {}),
+            signal=_signal(id, signal),
+            resource_types=tuple(resource_types),
         )
         problems = validate_meta(meta)
         if problems:
@@ -241,6 +256,16 @@ def check(
         return chk
 
     return decorate
+
+
+def _signal(check_id: str, signal: Signal | str | None) -> Signal | None:
+    if signal is None:
+        return None
+    try:
+        return Signal(signal)
+    except ValueError:
+        names = ", ".join(s.value for s in Signal)
+        raise ValueError(f"check {check_id!r}: signal {signal!r} is not one of {names}") from None
 
 
 def validate_meta(meta: CheckMeta) -> list[str]:
@@ -259,6 +284,9 @@ def validate_meta(meta: CheckMeta) -> list[str]:
     bad = [p for p in meta.permissions if not _PERMISSION.match(p)]
     if bad:
         problems.append(f"malformed permissions {bad}")
+    kinds = [t for t in meta.resource_types if t != "*" and not _RESOURCE_TYPE.match(t)]
+    if kinds:
+        problems.append(f"resource_types {kinds} are not CloudFormation type names or '*'")
     never = [p for p in meta.permissions if p not in bad and not is_sendable_action(p)]
     if never:
         problems.append(

@@ -73,6 +73,9 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         },
         "summary": report.summary(),
         "findings": [finding_to_dict(f) for f in report.findings],
+        # Derived from the findings (awsobs.resources); reading a report back ignores it
+        # and builds the map again.
+        "resources": report.resources().to_dict(),
     }
 
 

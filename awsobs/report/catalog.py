@@ -14,8 +14,12 @@ CATALOG_FORMATS = ("table", "json", "markdown")
 
 def render_catalog(checks: Sequence[Check], fmt: str) -> str:
     if fmt == "table":
-        rows = [(c.id, c.meta.severity.value, c.meta.scope.value, c.meta.title) for c in checks]
-        return str(tabulate(rows, headers=("ID", "SEVERITY", "SCOPE", "TITLE"))) + "\n"
+        rows = [
+            (c.id, c.meta.severity.value, c.meta.scope.value, _signal(c), c.meta.title)
+            for c in checks
+        ]
+        headers = ("ID", "SEVERITY", "SCOPE", "SIGNAL", "TITLE")
+        return str(tabulate(rows, headers=headers)) + "\n"
     if fmt == "json":
         return json.dumps([_as_dict(c) for c in checks], indent=2) + "\n"
     if fmt == "markdown":
@@ -30,11 +34,17 @@ def _as_dict(c: Check) -> dict[str, object]:
         "title": m.title,
         "severity": m.severity.value,
         "scope": m.scope.value,
+        "signal": m.signal.value if m.signal is not None else None,
+        "resource_types": list(m.resource_types),
         "permissions": list(m.permissions),
         "remediation": m.remediation,
         "options": dict(m.options),
         "docs": m.docs,
     }
+
+
+def _signal(c: Check) -> str:
+    return c.meta.signal.value if c.meta.signal is not None else "-"
 
 
 def _markdown(checks: Sequence[Check]) -> str:
@@ -46,12 +56,15 @@ def _markdown(checks: Sequence[Check]) -> str:
         "Statuses: PASS (data read, control holds), FAIL (data read, control does not hold),",
         "UNKNOWN (data could not be read: the message says why), NOT_APPLICABLE.",
         "",
-        "| ID | Severity | Scope | Title |",
-        "|---|---|---|---|",
+        "Signal: the column of the resource map (`awsobs scan --view resources`, the HTML",
+        "report) that a check's findings fill.",
+        "",
+        "| ID | Severity | Scope | Signal | Title |",
+        "|---|---|---|---|---|",
     ]
     out += [
         f"| [`{c.id}`](#{c.id.replace('.', '')}) | {c.meta.severity.value} | "
-        f"{c.meta.scope.value} | {c.meta.title} |"
+        f"{c.meta.scope.value} | {_signal(c)} | {c.meta.title} |"
         for c in checks
     ]
     for c in checks:
@@ -65,6 +78,13 @@ def _markdown(checks: Sequence[Check]) -> str:
             m.docs,
             "",
         ]
+        if m.resource_types:
+            kinds = ", ".join(
+                "every resource in the region" if t == "*" else f"`{t}`" for t in m.resource_types
+            )
+            out += [f"Signal: {_signal(c)}, about {kinds}", ""]
+        else:
+            out += [f"Signal: {_signal(c)}, about the account or region itself", ""]
         out.append("Permissions: " + ", ".join(f"`{p}`" for p in m.permissions))
         if m.options:
             opts = ", ".join(f"`{k}` (default {v})" for k, v in m.options.items())

@@ -18,9 +18,10 @@ from awsobs import REGISTRY, Status, scan
 from awsobs.aws.gateway import RequestHook
 from awsobs.aws.iam import iam_action
 from awsobs.aws.session import ENGINE_PERMISSIONS
-from awsobs.model import Severity
+from awsobs.model import Severity, Signal
 from awsobs.registry import Registry, check, validate_meta
 from awsobs.report.catalog import render_catalog
+from awsobs.resources import SCOPE_TYPES
 
 
 def test_every_check_has_complete_metadata() -> None:
@@ -31,6 +32,33 @@ def test_every_check_has_complete_metadata() -> None:
         assert validate_meta(c.meta) == [], c.id
         assert c.meta.severity in Severity
         assert c.meta.docs.count(" ") > 10, f"{c.id}: docs say too little"
+
+
+def test_every_builtin_check_says_which_signal_it_judges() -> None:
+    """The resource map has a column per signal; a built-in check off the map is a bug
+    (plugins may leave it out: their findings are then listed, not mapped)."""
+    missing = [c.id for c in REGISTRY.all() if c.meta.signal is None]
+    assert missing == []
+    by_signal = {s: [c.id for c in REGISTRY.all() if c.meta.signal is s] for s in Signal}
+    assert all(by_signal.values()), "a signal no check judges"
+    assert "cloudtrail.trail_logging" in by_signal[Signal.AUDIT]
+    assert "lambda.xray_active" in by_signal[Signal.TRACES]
+
+
+def test_a_signal_or_resource_type_that_is_not_one_is_refused() -> None:
+    kwargs: dict[str, Any] = {
+        "id": "x.ok",
+        "title": "t",
+        "severity": "low",
+        "permissions": ["s3:ListAllMyBuckets"],
+        "remediation": "r",
+        "docs": "d",
+        "registry": Registry(),
+    }
+    with pytest.raises(ValueError, match="signal"):
+        check(**kwargs, signal="telemetry")(lambda ctx: iter(()))
+    with pytest.raises(ValueError, match="resource_types"):
+        check(**kwargs, signal="logs", resource_types=["S3 bucket"])(lambda ctx: iter(()))
 
 
 def test_builtin_checks_are_importable_by_a_predictable_name() -> None:
@@ -113,6 +141,11 @@ def test_each_check_uses_only_the_permissions_it_declares(
         assert not undeclared, f"{c.id} used {undeclared} without declaring them"
         unused = set(c.meta.permissions) - used
         assert not unused, f"{c.id} declares {unused} but never used them"
+        # The map puts a finding in its resource's row, or, when it is about a scope (an
+        # account, a region), in the rows of the kinds the check declares: so every
+        # resource a check reports on must be of a kind it declares.
+        stray = {f.resource_type for f in report.findings} - set(c.meta.resource_types)
+        assert stray - SCOPE_TYPES == set(), f"{c.id} reports on undeclared kinds"
 
 
 def test_docs_checks_md_is_generated_from_the_registry() -> None:

@@ -20,7 +20,7 @@ from awsobs.checks.apigw.readers import (
 )
 from awsobs.checks.apigw.verdicts import ROLE_FIX, stages_of
 from awsobs.context import Context
-from awsobs.model import Finding, Severity, Status
+from awsobs.model import Finding, Severity, Signal, Status
 from awsobs.registry import check
 
 
@@ -28,6 +28,8 @@ from awsobs.registry import check
     id="apigw.account_cloudwatch_role",
     title="API Gateway can write REST and WebSocket logs to CloudWatch (account role)",
     severity=Severity.HIGH,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET, "iam:GetRole"],
     remediation=ROLE_FIX,
 )

@@ -26,7 +26,7 @@ from awsobs.checks.cloudwatch.readers import (
     Need,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -145,6 +145,8 @@ def _stage_client_alarms(ctx: Context, kind: str, lister: Any, four: str) -> Ite
     id="apigw.rest.error_alarms",
     title="REST API stages have a 5XXError alarm that reaches someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET, *ALARM_READS],
     remediation=alarm_fix(
         "AWS/ApiGateway", "5XXError", "Name=ApiName,Value=<api> Name=Stage,Value=<stage>"
@@ -164,6 +166,8 @@ def rest_error_alarms(ctx: Context) -> Iterator[Finding]:
     id="apigw.v2.error_alarms",
     title="HTTP API stages have a 5xx alarm that reaches someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ApiGatewayV2::Stage",),
     permissions=[GET, *ALARM_READS],
     remediation=alarm_fix(
         "AWS/ApiGateway", "5xx", "Name=ApiId,Value=<api-id> Name=Stage,Value=<stage>"
@@ -182,6 +186,8 @@ def v2_error_alarms(ctx: Context) -> Iterator[Finding]:
     id="apigw.rest.client_error_alarms",
     title="REST API stages have a 4XXError alarm that reaches someone",
     severity=Severity.LOW,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET, *ALARM_READS],
     remediation=alarm_fix(
         "AWS/ApiGateway", "4XXError", "Name=ApiName,Value=<api> Name=Stage,Value=<stage>"
@@ -205,6 +211,8 @@ def rest_client_error_alarms(ctx: Context) -> Iterator[Finding]:
     id="apigw.v2.client_error_alarms",
     title="HTTP API stages have a 4xx alarm that reaches someone",
     severity=Severity.LOW,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ApiGatewayV2::Stage",),
     permissions=[GET, *ALARM_READS],
     remediation=alarm_fix(
         "AWS/ApiGateway", "4xx", "Name=ApiId,Value=<api-id> Name=Stage,Value=<stage>"

@@ -18,7 +18,7 @@ from awsobs.checks.apigw.verdicts import (
     with_role,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -26,6 +26,8 @@ from awsobs.registry import check
     id="apigw.rest.access_logging",
     title="REST API stages write access logs",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET, "logs:DescribeLogGroups", "firehose:DescribeDeliveryStream", "iam:GetRole"],
     remediation="aws apigateway update-stage --rest-api-id <api> --stage-name <stage> "
     "--patch-operations op=replace,path=/accessLogSettings/destinationArn,value=<log-group-arn> "
@@ -53,6 +55,8 @@ def rest_access_logging(ctx: Context) -> Iterator[Finding]:
     id="apigw.rest.execution_logging",
     title="REST API stages write execution logs for every method",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET, "iam:GetRole"],
     remediation="aws apigateway update-stage --rest-api-id <api> --stage-name <stage> "
     "--patch-operations op=replace,path=/*/*/logging/loglevel,value=ERROR",
@@ -110,6 +114,8 @@ def rest_execution_logging(ctx: Context) -> Iterator[Finding]:
     id="apigw.rest.data_trace",
     title="Production REST stages do not log full request and response bodies",
     severity=Severity.LOW,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET],
     remediation="aws apigateway update-stage --rest-api-id <api> --stage-name <stage> "
     "--patch-operations op=replace,path=/*/*/logging/dataTrace,value=false",
@@ -169,6 +175,8 @@ def rest_data_trace(ctx: Context) -> Iterator[Finding]:
     id="apigw.rest.xray_tracing",
     title="REST API stages send traces to X-Ray",
     severity=Severity.LOW,
+    signal=Signal.TRACES,
+    resource_types=("AWS::ApiGateway::Stage",),
     permissions=[GET],
     remediation="aws apigateway update-stage --rest-api-id <api> --stage-name <stage> "
     "--patch-operations op=replace,path=/tracingEnabled,value=true",

@@ -19,7 +19,7 @@ from awsobs.checks.apigw.verdicts import (
     with_role,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -27,6 +27,8 @@ from awsobs.registry import check
     id="apigw.v2.access_logging",
     title="HTTP and WebSocket API stages write access logs",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGatewayV2::Stage",),
     permissions=[GET, "logs:DescribeLogGroups", "firehose:DescribeDeliveryStream", "iam:GetRole"],
     remediation="aws apigatewayv2 update-stage --api-id <api> --stage-name <stage> "
     "--access-log-settings DestinationArn=<log-group-arn>,Format=<format>",
@@ -52,6 +54,8 @@ def v2_access_logging(ctx: Context) -> Iterator[Finding]:
     id="apigw.ws.execution_logging",
     title="WebSocket API stages write execution logs for every route",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGatewayV2::Stage",),
     permissions=[GET, "iam:GetRole"],
     remediation="aws apigatewayv2 update-stage --api-id <api> --stage-name <stage> "
     "--default-route-settings LoggingLevel=ERROR",
@@ -110,6 +114,8 @@ def ws_execution_logging(ctx: Context) -> Iterator[Finding]:
     id="apigw.http.execution_logging",
     title="HTTP API stages: execution logs do not exist (access logs are what there is)",
     severity=Severity.INFO,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ApiGatewayV2::Stage",),
     permissions=[GET],
     remediation="Use access logs on HTTP APIs (see apigw.v2.access_logging)",
 )

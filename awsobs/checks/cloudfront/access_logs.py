@@ -39,7 +39,7 @@ from awsobs.checks.cloudfront.readers import (
     distributions,
 )
 from awsobs.context import Context, error_evidence
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 _V2_FIX = (
@@ -154,6 +154,8 @@ def _judge(ctx: Context, dist: Distribution, vended: _Vended) -> Finding:
     title="Each CloudFront distribution logs its requests (standard logs v2 or legacy, or "
     "real-time logs)",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::CloudFront::Distribution",),
     scope=Scope.ACCOUNT,
     permissions=[LIST_DISTRIBUTIONS, GET_CONFIG, DESCRIBE_SOURCES, DESCRIBE_DELIVERIES],
     remediation=_V2_FIX.format(region="us-east-1", name="<name>", arn="<distribution ARN>"),

@@ -30,7 +30,7 @@ from awsobs.checks.cloudfront.readers import (
 from awsobs.checks.cloudwatch.coverage import ALARM_READS, Want, alarm_fix, coverage_finding
 from awsobs.checks.cloudwatch.readers import AlarmIndex, Metric, Need, alarm_index
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity, Status
+from awsobs.model import Finding, Scope, Severity, Signal, Status
 from awsobs.registry import check
 
 CF_NS = "AWS/CloudFront"
@@ -89,6 +89,8 @@ def _elsewhere(ctx: Context, home: str) -> dict[str, list[str]]:
     id="cloudfront.error_alarms",
     title="Each CloudFront distribution has a 5xxErrorRate alarm in us-east-1 that reaches someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::CloudFront::Distribution",),
     scope=Scope.ACCOUNT,
     permissions=[LIST_DISTRIBUTIONS, *ALARM_READS],
     remediation=alarm_fix(

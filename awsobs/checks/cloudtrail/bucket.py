@@ -10,7 +10,7 @@ from awsobs.aws.session import global_region
 from awsobs.checks._shared import bucket_region
 from awsobs.checks.cloudtrail.readers import Trail, all_trails, listing_gaps
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 BUCKET = "AWS::S3::Bucket"
@@ -20,6 +20,8 @@ BUCKET = "AWS::S3::Bucket"
     id="cloudtrail.bucket_access_logging",
     title="Each trail bucket has S3 server access logging",
     severity=Severity.LOW,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::S3::Bucket",),
     scope=Scope.ACCOUNT,
     permissions=[
         "cloudtrail:DescribeTrails",

@@ -20,7 +20,7 @@ from awsobs.aws.session import global_region
 from awsobs.checks._shared import bucket_region
 from awsobs.checks.cloudtrail.readers import Trail, all_trails, listing_gaps
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 BUCKET = "AWS::S3::Bucket"
@@ -98,6 +98,8 @@ def _acl_grants(acl: Mapping[str, Any]) -> list[str]:
     id="cloudtrail.bucket_not_public",
     title="No trail's S3 bucket is public",
     severity=Severity.HIGH,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::S3::Bucket",),
     scope=Scope.ACCOUNT,
     permissions=[
         "cloudtrail:DescribeTrails",

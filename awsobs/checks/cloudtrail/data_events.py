@@ -30,7 +30,7 @@ from awsobs.checks.cloudtrail.selectors import (
     selector_evidence,
 )
 from awsobs.context import Context, error_evidence
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 _PERMISSIONS = [
@@ -115,6 +115,8 @@ def _s3_data_events(ctx: Context, direction: str) -> Iterator[Finding]:
     id="cloudtrail.s3_data_events_read",
     title="S3 object-level read events are recorded for all buckets",
     severity=Severity.LOW,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::S3::Bucket",),
     scope=Scope.ACCOUNT,
     permissions=_PERMISSIONS,
     remediation=_selector_fix("S3 data events", S3_OBJECT),
@@ -134,6 +136,8 @@ def s3_data_events_read(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.s3_data_events_write",
     title="S3 object-level write events are recorded for all buckets",
     severity=Severity.MEDIUM,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::S3::Bucket",),
     scope=Scope.ACCOUNT,
     permissions=_PERMISSIONS,
     remediation=_selector_fix("S3 data events", S3_OBJECT),
@@ -238,6 +242,8 @@ def _per_resource(
     id="cloudtrail.dynamodb_data_events",
     title="DynamoDB item-level activity is recorded for each table",
     severity=Severity.LOW,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::DynamoDB::Table",),
     scope=Scope.REGION,
     permissions=[*_PERMISSIONS, "dynamodb:ListTables"],
     remediation=_selector_fix("DynamoDB data events", DYNAMODB_TABLE),
@@ -263,6 +269,8 @@ def dynamodb_data_events(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.lambda_data_events",
     title="Lambda invocations are recorded for each function",
     severity=Severity.LOW,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::Lambda::Function",),
     scope=Scope.REGION,
     permissions=[*_PERMISSIONS, "lambda:ListFunctions"],
     remediation=_selector_fix("Lambda data events", LAMBDA_FUNCTION),

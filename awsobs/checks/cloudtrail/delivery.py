@@ -20,7 +20,7 @@ from awsobs.checks.cloudtrail.readers import (
     unreadable,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 
@@ -28,6 +28,8 @@ from awsobs.registry import check
     id="cloudtrail.s3_delivery",
     title="Each trail delivers log files to S3",
     severity=Severity.HIGH,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::CloudTrail::Trail",),
     scope=Scope.ACCOUNT,
     permissions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
     remediation=(
@@ -98,6 +100,8 @@ def s3_delivery(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.log_file_validation",
     title="Each trail validates its log files",
     severity=Severity.MEDIUM,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::CloudTrail::Trail",),
     scope=Scope.ACCOUNT,
     permissions=["cloudtrail:DescribeTrails"],
     remediation="aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
@@ -136,6 +140,8 @@ def log_file_validation(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.kms_encryption",
     title="Each trail encrypts its log files with a KMS key",
     severity=Severity.MEDIUM,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::CloudTrail::Trail",),
     scope=Scope.ACCOUNT,
     permissions=["cloudtrail:DescribeTrails"],
     remediation="aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn>",
@@ -172,6 +178,8 @@ def kms_encryption(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.cloudwatch_logs",
     title="Each trail delivers events to CloudWatch Logs",
     severity=Severity.MEDIUM,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::CloudTrail::Trail",),
     scope=Scope.ACCOUNT,
     permissions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
     remediation=(

@@ -24,7 +24,7 @@ from awsobs.checks.cloudtrail.readers import (
     trails_in,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 PRICE = (
@@ -51,6 +51,8 @@ def _fix_target(details: list[TrailDetails]) -> str:
     id="cloudtrail.insights",
     title="A logging trail records CloudTrail Insights for API call and error rates",
     severity=Severity.LOW,
+    signal=Signal.AUDIT,
+    resource_types=(),
     permissions=[
         "cloudtrail:DescribeTrails",
         "cloudtrail:GetTrailStatus",

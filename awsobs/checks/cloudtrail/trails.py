@@ -29,7 +29,7 @@ from awsobs.checks.cloudtrail.selectors import (
     selector_evidence,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 _CREATE = (
@@ -63,6 +63,8 @@ def _labels(trails: list[Trail]) -> str:
     id="cloudtrail.trail_logging",
     title="Every region is recorded by a logging trail",
     severity=Severity.HIGH,
+    signal=Signal.AUDIT,
+    resource_types=("*",),
     scope=Scope.REGION,
     permissions=["cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"],
     remediation=f"aws cloudtrail start-logging --name <trail>, or create one: {_CREATE}",
@@ -126,6 +128,8 @@ def trail_logging(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.multi_region",
     title="A multi-region trail is logging all read and write management events",
     severity=Severity.HIGH,
+    signal=Signal.AUDIT,
+    resource_types=(),
     scope=Scope.ACCOUNT,
     permissions=[
         "cloudtrail:DescribeTrails",
@@ -214,6 +218,8 @@ def multi_region(ctx: Context) -> Iterator[Finding]:
     id="cloudtrail.management_events_rw",
     title="Each trail records all read and write management events",
     severity=Severity.MEDIUM,
+    signal=Signal.AUDIT,
+    resource_types=("AWS::CloudTrail::Trail",),
     scope=Scope.ACCOUNT,
     permissions=[
         "cloudtrail:DescribeTrails",

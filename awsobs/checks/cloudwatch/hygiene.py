@@ -21,7 +21,7 @@ from awsobs.checks.cloudwatch.readers import (
     check_target,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 DESCRIBE = "cloudwatch:DescribeAlarms"
@@ -39,6 +39,8 @@ def _alarms(ctx: Context) -> tuple[AlarmIndex | None, list[Finding]]:
     id="cloudwatch.alarm_has_action",
     title="Each alarm does something when it goes off",
     severity=Severity.HIGH,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::CloudWatch::Alarm",),
     permissions=[DESCRIBE],
     remediation="aws cloudwatch put-metric-alarm ... --alarm-actions <sns-topic-arn> (or add "
     "the action in the console: CloudWatch > Alarms > Edit > Notification)",
@@ -81,6 +83,8 @@ def alarm_has_action(ctx: Context) -> Iterator[Finding]:
     id="cloudwatch.alarm_actions_enabled",
     title="Each alarm has its actions enabled",
     severity=Severity.HIGH,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::CloudWatch::Alarm",),
     permissions=[DESCRIBE],
     remediation="aws cloudwatch enable-alarm-actions --alarm-names <alarm>",
 )
@@ -109,6 +113,8 @@ def alarm_actions_enabled(ctx: Context) -> Iterator[Finding]:
     id="cloudwatch.alarm_action_targets_valid",
     title="Each alarm's action targets exist and reach someone",
     severity=Severity.HIGH,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::CloudWatch::Alarm",),
     permissions=[DESCRIBE, *SNS_READS],
     remediation="Confirm a subscription on the topic (aws sns subscribe --topic-arn <arn> "
     "--protocol email --notification-endpoint <address>, then confirm the email)",
@@ -222,6 +228,8 @@ def _existing(ctx: Context, region: str, metric: Metric) -> bool | AwsError:
     id="cloudwatch.alarm_not_stale",
     title="Each alarm gets data: not stuck without data, watching a metric that exists",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::CloudWatch::Alarm",),
     permissions=[DESCRIBE, "cloudwatch:ListMetrics"],
     remediation="Fix the alarm's namespace, metric name or dimension values, or enable what "
     "emits the metric (S3 request metrics, the CloudWatch Agent)",

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from awsobs.checks.cloudwatch.readers import Alarm, Metric, alarm_index
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 DEFAULT = "missing"  # what AWS uses when TreatMissingData is omitted
@@ -119,6 +119,8 @@ def _judge(ctx: Context, a: Alarm) -> Finding:
     id="cloudwatch.alarm_missing_data",
     title="Alarms on heartbeat metrics fire when the data stops",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::CloudWatch::Alarm",),
     permissions=["cloudwatch:DescribeAlarms"],
     remediation=_FIX.format(name="<alarm>"),
 )

@@ -13,7 +13,7 @@ from typing import Any
 from awsobs.aws.errors import AwsError
 from awsobs.checks._shared import age, unread_regions
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 SERVICE = "config"
@@ -241,6 +241,8 @@ def _global_finding(ctx: Context, states: list[RegionRecorders]) -> Finding:
     id="config.recorder_all_regions",
     title="AWS Config records all resource types in every region, and IAM in one",
     severity=Severity.HIGH,
+    signal=Signal.CONFIG,
+    resource_types=("*",),
     scope=Scope.ACCOUNT,
     permissions=[f"{SERVICE}:{RECORDERS}", f"{SERVICE}:{RECORDER_STATUS}"],
     remediation=_CREATE,
@@ -274,6 +276,8 @@ def _channel_evidence(ch: Mapping[str, Any], st: Mapping[str, Any] | None) -> di
     id="config.delivery_channel_ok",
     title="AWS Config delivers configuration snapshots and history without failures",
     severity=Severity.MEDIUM,
+    signal=Signal.CONFIG,
+    resource_types=("*",),
     permissions=[f"{SERVICE}:{CHANNELS}", f"{SERVICE}:{CHANNEL_STATUS}", f"{SERVICE}:{RECORDERS}"],
     remediation="aws configservice describe-delivery-channel-status, then fix the bucket "
     "policy, KMS key or SNS topic policy it names for the Config role",

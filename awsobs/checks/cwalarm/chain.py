@@ -26,7 +26,7 @@ from awsobs.checks.cloudtrail.selectors import management_coverage
 from awsobs.checks.cloudwatch.readers import VALID, Metric, alarm_index, reach
 from awsobs.checks.cwalarm.controls import CONTROLS, Control
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 # -- the chain ------------------------------------------------------------------------------
@@ -236,6 +236,7 @@ def _register(control: Control) -> None:
         id=f"cwalarm.{control.id}",
         title=control.title,
         severity=Severity.LOW,
+        signal=Signal.ALARMS,
         scope=Scope.ACCOUNT,
         permissions=_PERMISSIONS,
         remediation="aws logs put-metric-filter --log-group-name <trail-log-group> "

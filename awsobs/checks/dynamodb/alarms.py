@@ -19,7 +19,7 @@ from awsobs.checks.cloudwatch.coverage import (
 )
 from awsobs.checks.cloudwatch.readers import Claimed, Metric, Need
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 _READ_OPS = frozenset({"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"})
@@ -48,6 +48,8 @@ def _belongs_elsewhere(known: set[str], table: str, index: str | None) -> Claime
     id="dynamodb.throttle_alarms",
     title="DynamoDB tables and indexes have throttling and system-error alarms",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::DynamoDB::Table",),
     permissions=["dynamodb:ListTables", "dynamodb:DescribeTable", *ALARM_READS],
     remediation=alarm_fix(DDB, "WriteThrottleEvents", "Name=TableName,Value=<table>"),
 )

@@ -32,7 +32,7 @@ from awsobs.checks.ec2.readers import (
     targets,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 NAMESPACE_OPTION = {"cwagent_namespace": DEFAULT_NAMESPACE}
@@ -66,6 +66,8 @@ def _metric_evidence(metrics: AgentMetrics, instance: Instance) -> dict[str, obj
     id="ec2.cwagent_metrics",
     title="The CloudWatch Agent reports memory and disk from each running instance",
     severity=Severity.MEDIUM,
+    signal=Signal.METRICS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=[DESCRIBE, "cloudwatch:ListMetrics"],
     remediation=INSTALL_FIX,
     options=NAMESPACE_OPTION,
@@ -128,6 +130,8 @@ def cwagent_metrics(ctx: Context) -> Iterator[Finding]:
     id="ec2.cwagent_installed",
     title="Where agent metrics are missing: is the CloudWatch Agent installed at all?",
     severity=Severity.MEDIUM,
+    signal=Signal.METRICS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=[
         DESCRIBE,
         "cloudwatch:ListMetrics",
@@ -260,6 +264,8 @@ def _why_silent(
     id="ec2.agent_permissions",
     title="Each running instance's role may send metrics and logs",
     severity=Severity.MEDIUM,
+    signal=Signal.METRICS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=[
         DESCRIBE,
         *PROFILE_READS,

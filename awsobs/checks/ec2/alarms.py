@@ -18,7 +18,7 @@ from awsobs.checks.cloudwatch.coverage import (
 from awsobs.checks.cloudwatch.readers import Need
 from awsobs.checks.ec2.readers import INSTANCE, running_instances
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -26,6 +26,8 @@ from awsobs.registry import check
     id="ec2.status_alarms",
     title="Running instances have a StatusCheckFailed alarm that reaches someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=["ec2:DescribeInstances", *ALARM_READS],
     remediation=alarm_fix("AWS/EC2", "StatusCheckFailed", "Name=InstanceId,Value=<id>"),
 )

@@ -10,7 +10,7 @@ from awsobs.checks.ec2.readers import (
     running_instances,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -18,6 +18,8 @@ from awsobs.registry import check
     id="ec2.detailed_monitoring",
     title="Running instances have 1-minute EC2 metrics (detailed monitoring)",
     severity=Severity.LOW,
+    signal=Signal.METRICS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=[DESCRIBE],
     remediation="aws ec2 monitor-instances --instance-ids <instance-id>",
 )

@@ -21,7 +21,7 @@ from awsobs.checks.ec2.readers import (
     ssm_nodes,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -47,6 +47,8 @@ def _with_ssm_nodes(
     id="ec2.ssm_managed",
     title="Each running instance is managed by Systems Manager",
     severity=Severity.MEDIUM,
+    signal=Signal.METRICS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=[DESCRIBE, SSM_INFO],
     remediation=SSM_FIX,
 )
@@ -82,6 +84,8 @@ def ssm_managed(ctx: Context) -> Iterator[Finding]:
     id="ec2.ssm_online",
     title="Each running managed instance's SSM Agent is online",
     severity=Severity.MEDIUM,
+    signal=Signal.METRICS,
+    resource_types=("AWS::EC2::Instance",),
     permissions=[DESCRIBE, SSM_INFO],
     remediation="Restart the SSM Agent on the instance and check its network path to the "
     "ssm, ssmmessages and ec2messages endpoints",

@@ -39,7 +39,7 @@ from awsobs.checks.ecs.readers import (
     name_of,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity, Status
+from awsobs.model import Finding, Severity, Signal, Status
 from awsobs.registry import check
 
 SERVICE_TYPE = "AWS::ECS::Service"
@@ -71,6 +71,8 @@ def _scaling_note(index: AlarmIndex, svc: Service) -> tuple[list[str], str]:
     id="ecs.service_alarms",
     title="ECS services have CPU and memory, or running task count, alarms that reach someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ECS::Service",),
     permissions=[
         LIST_CLUSTERS,
         DESCRIBE_CLUSTERS,

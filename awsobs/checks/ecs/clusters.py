@@ -19,7 +19,7 @@ from awsobs.checks.ecs.readers import (
     name_of,
 )
 from awsobs.context import Context, error_evidence
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 ON = ("enabled", "enhanced")  # AWS's values that turn Container Insights on
@@ -68,6 +68,8 @@ def _evidence(cluster: Cluster | None, default: AccountDefault, name: str) -> di
     id="ecs.container_insights",
     title="ECS clusters send Container Insights metrics to CloudWatch",
     severity=Severity.LOW,
+    signal=Signal.METRICS,
+    resource_types=("AWS::ECS::Cluster",),
     permissions=[LIST_CLUSTERS, DESCRIBE_CLUSTERS, LIST_ACCOUNT_SETTINGS],
     remediation=_FIX.format(name="<cluster>", v="enhanced"),
 )

@@ -33,7 +33,7 @@ from awsobs.checks.ecs.readers import (
     task_definition,
 )
 from awsobs.context import Context, error_evidence
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 # Drivers that keep the logs on the container instance only: they count, and are named.
@@ -129,6 +129,8 @@ def _judge(
     id="ecs.task_logging",
     title="Every container of the ECS task definitions in use has a log configuration",
     severity=Severity.HIGH,
+    signal=Signal.LOGS,
+    resource_types=("AWS::ECS::TaskDefinition",),
     permissions=[LIST_CLUSTERS, *USE_READS, DESCRIBE_TASK_DEFINITION],
     remediation="register a task definition revision whose containers have a "
     "logConfiguration (logDriver awslogs, awsfirelens, splunk, ...) and update the services "

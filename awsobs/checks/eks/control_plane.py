@@ -26,7 +26,7 @@ from awsobs.checks.eks.readers import (
     describe_cluster,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 OPTION = "eks_log_types"
@@ -103,6 +103,8 @@ def _settle(ctx: Context, name: str, required: list[str]) -> Finding:
     id="eks.control_plane_logging",
     title="EKS clusters send api, audit and authenticator control plane logs to CloudWatch",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::EKS::Cluster",),
     permissions=[LIST_CLUSTERS, DESCRIBE_CLUSTER],
     options={OPTION: DEFAULT_TYPES},
     remediation=(

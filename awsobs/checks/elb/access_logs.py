@@ -50,7 +50,7 @@ from awsobs.checks.elb.readers import (
     v2_log_config,
 )
 from awsobs.context import Context, error_evidence
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 _LISTINGS = (
@@ -255,6 +255,11 @@ def _judge(ctx: Context, pending: _Enabled, state: BucketState) -> Finding:
     id="elb.access_logs",
     title="Each load balancer writes access logs to an existing S3 bucket",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=(
+        "AWS::ElasticLoadBalancing::LoadBalancer",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    ),
     permissions=[DESCRIBE_LBS, DESCRIBE_ATTRIBUTES, DESCRIBE_LISTENERS, GET_BUCKET_LOCATION],
     remediation="aws elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> "
     "--attributes Key=access_logs.s3.enabled,Value=true Key=access_logs.s3.bucket,Value=<bucket>"

@@ -42,7 +42,7 @@ from awsobs.checks.elb.readers import (
     v2_load_balancers,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 ALB_NS = "AWS/ApplicationELB"
@@ -77,6 +77,8 @@ def _name_note(index: AlarmIndex, need: Need, names: set[str], key: str, rid: st
     title="Application Load Balancers have 5XX alarms (load balancer and targets) that "
     "reach someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ElasticLoadBalancingV2::LoadBalancer",),
     permissions=[DESCRIBE_LBS, *ALARM_READS],
     remediation=alarm_fix(ALB_NS, ELB_5XX, "Name=LoadBalancer,Value=app/<name>/<id>"),
 )
@@ -233,6 +235,8 @@ def _namespace_note(index: AlarmIndex, namespace: str, tg_id: str) -> str:
     title="Target groups of Application and Network Load Balancers have an "
     "UnHealthyHostCount alarm that reaches someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::ElasticLoadBalancingV2::TargetGroup",),
     permissions=[DESCRIBE_TARGET_GROUPS, DESCRIBE_LBS, *ALARM_READS],
     remediation=alarm_fix(
         ALB_NS,

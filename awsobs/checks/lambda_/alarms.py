@@ -18,7 +18,7 @@ from awsobs.checks.cloudwatch.coverage import (
 )
 from awsobs.checks.cloudwatch.readers import Need
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -26,6 +26,8 @@ from awsobs.registry import check
     id="lambda.error_throttle_alarms",
     title="Lambda functions have Errors and Throttles alarms that reach someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::Lambda::Function",),
     permissions=["lambda:ListFunctions", *ALARM_READS],
     remediation=alarm_fix("AWS/Lambda", "Errors", "Name=FunctionName,Value=<function>"),
 )

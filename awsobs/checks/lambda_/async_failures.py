@@ -17,7 +17,7 @@ from typing import Any
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.checks._shared import region_listing
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 FUNCTION = "AWS::Lambda::Function"
@@ -183,6 +183,8 @@ def _judge(ctx: Context, fn: Mapping[str, Any]) -> Finding:
     id="lambda.async_failure_destination",
     title="Lambda functions invoked asynchronously keep their failed events",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::Lambda::Function",),
     permissions=[
         "lambda:ListFunctions",
         "lambda:GetPolicy",

@@ -10,7 +10,7 @@ from awsobs.aws.errors import AwsError
 from awsobs.checks._shared import region_listing
 from awsobs.checks.logs.readers import DESCRIBE_LOG_GROUPS, log_groups, retention_fix
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 from awsobs.units import human_bytes
 
@@ -21,6 +21,8 @@ FUNCTION = "AWS::Lambda::Function"
     id="lambda.log_retention",
     title="Lambda functions log to a group that expires its data",
     severity=Severity.LOW,
+    signal=Signal.CONFIG,
+    resource_types=("AWS::Lambda::Function",),
     permissions=["lambda:ListFunctions", DESCRIBE_LOG_GROUPS],
     remediation="aws logs put-retention-policy --log-group-name /aws/lambda/<function> "
     "--retention-in-days <days>",

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from awsobs.checks._shared import region_listing
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 FUNCTION = "AWS::Lambda::Function"
@@ -25,6 +25,8 @@ _FIX = (
     id="lambda.xray_active",
     title="Lambda functions send traces to X-Ray (active tracing)",
     severity=Severity.LOW,
+    signal=Signal.TRACES,
+    resource_types=("AWS::Lambda::Function",),
     permissions=["lambda:ListFunctions"],
     remediation=_FIX.format(name="<function>"),
 )

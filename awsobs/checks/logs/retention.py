@@ -24,7 +24,7 @@ from awsobs.checks.logs.readers import (
     retention_fix,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 from awsobs.units import human_bytes
 
@@ -38,6 +38,8 @@ def _groups_or_gap(ctx: Context) -> tuple[dict[str, LogGroup], Finding | None]:
     id="logs.retention_defined",
     title="Log groups expire their data",
     severity=Severity.LOW,
+    signal=Signal.CONFIG,
+    resource_types=("AWS::Logs::LogGroup",),
     permissions=[DESCRIBE_LOG_GROUPS],
     remediation="aws logs put-retention-policy --log-group-name <group> --retention-in-days <days>",
 )
@@ -87,6 +89,8 @@ def _at_least(days: int) -> int:
     id="logs.retention_minimum",
     title="Log groups that receive audit data keep it long enough",
     severity=Severity.MEDIUM,
+    signal=Signal.CONFIG,
+    resource_types=("AWS::Logs::LogGroup",),
     permissions=[DESCRIBE_LOG_GROUPS, "cloudtrail:DescribeTrails", "ec2:DescribeFlowLogs", GET],
     remediation="aws logs put-retention-policy --log-group-name <group> --retention-in-days 365",
     options={"min_retention_days": 365},

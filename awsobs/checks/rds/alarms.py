@@ -34,7 +34,7 @@ from awsobs.checks.rds.readers import (
     unjudged_engine,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 RDS = "AWS/RDS"
@@ -84,6 +84,8 @@ def _arn(ctx: Context, kind: str, name: str) -> str:
     id="rds.health_alarms",
     title="RDS instances and Aurora clusters have CPU, memory, connection and storage alarms",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"),
     permissions=["rds:DescribeDBInstances", "rds:DescribeDBClusters", *ALARM_READS],
     remediation=alarm_fix(RDS, "FreeStorageSpace", "Name=DBInstanceIdentifier,Value=<db>"),
 )

@@ -37,7 +37,7 @@ from awsobs.checks.rds.readers import (
     unjudged_engine,
 )
 from awsobs.context import Context, error_evidence
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 _EVENTS = "CONNECT,QUERY_DCL,QUERY_DDL"
@@ -306,6 +306,8 @@ def _aurora_mysql(
     id="rds.log_exports",
     title="RDS DB instances and Aurora clusters export their error and audit logs",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::RDS::DBCluster", "AWS::RDS::DBInstance"),
     permissions=[
         "rds:DescribeDBInstances",
         "rds:DescribeDBClusters",

@@ -25,7 +25,7 @@ from awsobs.checks.rds.readers import (
     unjudged_engine,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 _ROLE_FIX = (
@@ -112,6 +112,8 @@ def _judge(ctx: Context, raw: Mapping[str, Any]) -> Finding:
     id="rds.enhanced_monitoring",
     title="RDS and Aurora DB instances send Enhanced Monitoring OS metrics",
     severity=Severity.LOW,
+    signal=Signal.METRICS,
+    resource_types=("AWS::RDS::DBInstance",),
     permissions=["rds:DescribeDBInstances", "iam:GetRole"],
     remediation="aws rds modify-db-instance --db-instance-identifier <db> "
     f"--monitoring-interval 60 --monitoring-role-arn <role-arn> ({_ROLE_FIX})",

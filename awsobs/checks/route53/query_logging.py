@@ -24,7 +24,7 @@ from awsobs.checks.route53.readers import (
     query_logging_configs,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Scope, Severity
+from awsobs.model import Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 _FIX = (
@@ -51,6 +51,8 @@ def _private(ctx: Context, zone: HostedZone) -> Finding:
     id="route53.query_logging",
     title="Each public Route 53 hosted zone logs DNS queries",
     severity=Severity.LOW,
+    signal=Signal.LOGS,
+    resource_types=("AWS::Route53::HostedZone",),
     scope=Scope.ACCOUNT,
     permissions=[LIST_ZONES, LIST_QUERY_LOGGING],
     remediation=_FIX.format(name="<zone name>", id="<hosted zone id>"),

@@ -18,7 +18,7 @@ from typing import Any
 from awsobs.aws.errors import AwsError, Undecided
 from awsobs.checks.s3.readers import BUCKET, buckets_here, log_targets
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -41,6 +41,8 @@ def _remediation(name: str) -> str:
     id="s3.server_access_logging",
     title="Buckets have S3 server access logging (log-target buckets exempt)",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::S3::Bucket",),
     permissions=[
         "s3:ListAllMyBuckets",
         "s3:GetBucketLocation",

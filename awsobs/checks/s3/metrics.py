@@ -34,7 +34,7 @@ from awsobs.checks.s3.readers import (
     region_buckets,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 
@@ -71,6 +71,8 @@ def _buckets(ctx: Context) -> Iterator[Finding | Bucket]:
     id="s3.request_metrics_enabled",
     title="Buckets that serve traffic publish request metrics (4xxErrors, 5xxErrors)",
     severity=Severity.MEDIUM,
+    signal=Signal.METRICS,
+    resource_types=("AWS::S3::Bucket",),
     permissions=[*SCOPE_PERMISSIONS, "s3:GetMetricsConfiguration"],
     remediation="aws s3api put-bucket-metrics-configuration --bucket <bucket> --id "
     "EntireBucket --metrics-configuration Id=EntireBucket",
@@ -130,6 +132,8 @@ def request_metrics_enabled(ctx: Context) -> Iterator[Finding]:
     id="s3.error_alarms",
     title="Buckets that serve traffic have a 5xxErrors alarm that can fire and reach someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::S3::Bucket",),
     permissions=[*SCOPE_PERMISSIONS, "s3:GetMetricsConfiguration", *ALARM_READS],
     remediation="aws cloudwatch put-metric-alarm --alarm-name <name> --namespace AWS/S3 "
     "--metric-name 5xxErrors --dimensions Name=BucketName,Value=<bucket> "

@@ -30,7 +30,7 @@ from awsobs.checks.sqs.readers import (
     read_queues,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity, Status
+from awsobs.model import Finding, Severity, Signal, Status
 from awsobs.registry import check
 
 SQS = "AWS/SQS"
@@ -48,6 +48,8 @@ def _need(metric: str, queue: Queue) -> Need:
     id="sqs.age_alarms",
     title="SQS queues have an ApproximateAgeOfOldestMessage alarm that reaches someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::SQS::Queue",),
     permissions=PERMISSIONS,
     remediation=alarm_fix(SQS, AGE, "Name=QueueName,Value=<queue>"),
 )
@@ -99,6 +101,8 @@ def age_alarms(ctx: Context) -> Iterator[Finding]:
     id="sqs.dlq_alarms",
     title="SQS dead-letter queues have an alarm on visible messages that reaches someone",
     severity=Severity.HIGH,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::SQS::Queue",),
     permissions=PERMISSIONS,
     remediation=alarm_fix(SQS, VISIBLE, "Name=QueueName,Value=<queue>"),
 )

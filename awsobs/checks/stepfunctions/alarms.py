@@ -22,7 +22,7 @@ from awsobs.checks.stepfunctions.readers import (
     state_machines,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 STATES = "AWS/States"
@@ -49,6 +49,8 @@ def _belongs_elsewhere(names: Mapping[str, str], arn: str) -> Claimed:
     id="stepfunctions.failure_alarms",
     title="Step Functions state machines have failure and timeout alarms that reach someone",
     severity=Severity.MEDIUM,
+    signal=Signal.ALARMS,
+    resource_types=("AWS::StepFunctions::StateMachine",),
     permissions=[LIST_STATE_MACHINES, *ALARM_READS],
     remediation=alarm_fix(STATES, "ExecutionsFailed", "Name=StateMachineArn,Value=<arn>"),
 )

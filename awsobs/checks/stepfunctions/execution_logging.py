@@ -26,7 +26,7 @@ from awsobs.checks.stepfunctions.readers import (
     state_machines,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 LEVELS = ("ALL", "ERROR", "FATAL")
@@ -130,6 +130,8 @@ def _judge(ctx: Context, arn: str) -> Finding:
     id="stepfunctions.logging",
     title="Each Step Functions state machine logs executions to an existing log group",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::StepFunctions::StateMachine",),
     permissions=[LIST_STATE_MACHINES, DESCRIBE_STATE_MACHINE, DESCRIBE_LOG_GROUPS],
     remediation=_FIX.format(arn="<state-machine-arn>"),
 )

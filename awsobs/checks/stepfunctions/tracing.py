@@ -17,7 +17,7 @@ from awsobs.checks.stepfunctions.readers import (
     state_machines,
 )
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 _FIX = (
@@ -51,6 +51,8 @@ def _judge(ctx: Context, arn: str) -> Finding:
     id="stepfunctions.xray",
     title="Each Step Functions state machine sends traces to X-Ray",
     severity=Severity.LOW,
+    signal=Signal.TRACES,
+    resource_types=("AWS::StepFunctions::StateMachine",),
     permissions=[LIST_STATE_MACHINES, DESCRIBE_STATE_MACHINE],
     remediation=_FIX.format(arn="<state-machine-arn>"),
 )

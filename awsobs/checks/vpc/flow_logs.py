@@ -14,7 +14,7 @@ from typing import Any
 
 from awsobs.aws.errors import AwsError
 from awsobs.context import Context
-from awsobs.model import Finding, Severity
+from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
 VPC = "AWS::EC2::VPC"
@@ -111,6 +111,8 @@ def _judge(
     id="vpc.flow_logs_enabled",
     title="Every VPC of the account has an active flow log recording rejected traffic",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::EC2::VPC",),
     permissions=["ec2:DescribeVpcs", "ec2:DescribeFlowLogs"],
     remediation="aws ec2 create-flow-logs --resource-type VPC --resource-ids <vpc> "
     "--traffic-type ALL --log-destination-type s3 --log-destination <bucket-arn>",

@@ -30,7 +30,7 @@ from awsobs.checks.wafv2.readers import (
     web_acls,
 )
 from awsobs.context import Context
-from awsobs.model import GLOBAL_REGION, Finding, Scope, Severity
+from awsobs.model import GLOBAL_REGION, Finding, Scope, Severity, Signal
 from awsobs.registry import check
 
 _FIX = (
@@ -121,6 +121,8 @@ def _scope(ctx: Context, region: str, scope: str) -> list[Finding]:
     id="wafv2.logging",
     title="Each AWS WAF web ACL has a logging configuration",
     severity=Severity.MEDIUM,
+    signal=Signal.LOGS,
+    resource_types=("AWS::WAFv2::WebACL",),
     scope=Scope.ACCOUNT,
     permissions=[LIST_WEB_ACLS, LIST_LOGGING],
     remediation=_FIX.format(region="<region>", arn="<web ACL ARN>"),
