@@ -19,6 +19,7 @@ from helpers import isolate_aws_env, new_session
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
+from awsobs import Report
 from awsobs.demo.moto_ext import (
     install_alarm_extensions,
     install_ssm_extension,
@@ -30,6 +31,14 @@ from awsobs.demo.moto_ext import (
 # report_helpers holds the SARIF and JUnit assertions the report tests share: let pytest
 # explain their failures as it does a test module's.
 pytest.register_assert_rewrite("report_helpers")
+
+
+@pytest.fixture(scope="session")
+def demo_report() -> Report:
+    """`awsobs demo`'s report, built once (about 10 s) for every test that reads it."""
+    from awsobs.demo import run_demo
+
+    return run_demo()
 
 
 @pytest.fixture(autouse=True)

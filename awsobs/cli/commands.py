@@ -165,7 +165,7 @@ def _finish(
 ) -> int:
     """Write every report and choose the exit code (docs/design.md; with a baseline, only new
     gaps exit 1, and an incomplete scan still exits 3)."""
-    emit(report, dests, show_pass=args.show_pass, quiet=args.quiet, diff=diff)
+    emit(report, dests, show_pass=args.show_pass, quiet=args.quiet, diff=diff, view=args.view)
     fail_on = _severity(args.fail_on)
     if diff is None:
         return report.exit_code(fail_on)

@@ -154,6 +154,7 @@ def emit(
     show_pass: bool,
     quiet: bool,
     diff: Diff | None = None,
+    view: str = "findings",
 ) -> None:
     """Render and write every destination, then the notes a reader of stdout would miss."""
     stdout_fmt = next((d.fmt for d in dests if d.path is None), None)
@@ -161,7 +162,12 @@ def emit(
     deliver(
         dests,
         lambda d: render(
-            report, d.fmt, show_pass=show_pass, width=None if d.path else width, diff=diff
+            report,
+            d.fmt,
+            show_pass=show_pass,
+            width=None if d.path else width,
+            diff=diff,
+            view=view,
         ),
         "report",
         quiet=quiet,

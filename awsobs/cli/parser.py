@@ -15,7 +15,7 @@ from awsobs.cli.org import (
     add_merge_command,
 )
 from awsobs.model import DEFAULT_MAX_WORKERS
-from awsobs.report import FORMATS
+from awsobs.report import FORMATS, VIEWS
 from awsobs.report.catalog import CATALOG_FORMATS
 from awsobs.report.diff_render import DIFF_FORMATS
 
@@ -153,5 +153,14 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
         help="exit 1 when a FAIL at or above this severity exists (default low; none: never)",
     )
     p.add_argument("--show-pass", action="store_true", help="also list PASS and NOT_APPLICABLE")
+    p.add_argument(
+        "--view",
+        choices=VIEWS,
+        default="findings",
+        help=(
+            "what table and markdown show: the findings by check (default) or the map of "
+            "resources, one row each with a cell per signal (json and html hold both)"
+        ),
+    )
     p.add_argument("-v", "--verbose", action="count", default=0, help="log AWS requests")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")

@@ -12,7 +12,9 @@ from awsobs.report import markdown, table
 if TYPE_CHECKING:
     from awsobs.report.diff import Diff
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv", "html")
+VIEWS = ("findings", "resources")
+"""What table and Markdown show: the findings check by check, or the map of resources."""
 
 
 def render(
@@ -22,11 +24,29 @@ def render(
     show_pass: bool = False,
     width: int | None = None,
     diff: Diff | None = None,
+    view: str = "findings",
 ) -> str:
     """The report in format `fmt` (one of FORMATS). With `diff` (a scan against a
-    baseline), table and markdown append the changes and JSON carries them as `baseline`;
-    the other formats describe the scan alone."""
+    baseline), table and markdown append the changes, JSON carries them as `baseline` and
+    HTML marks them; the other formats describe the scan alone. `view="resources"` makes
+    table and Markdown show the resource map instead of the findings (JSON and HTML always
+    hold both; SARIF, JUnit and CSV are lists of findings)."""
     from awsobs.report.diff_render import render_diff
+
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    if view == "resources" and fmt in ("table", "markdown"):
+        from awsobs.report import resource_view
+
+        if fmt == "table":
+            text = resource_view.render_table(report, width=width)
+        else:
+            text = resource_view.render_markdown(report)
+        return text if diff is None else text + "\n" + render_diff(diff, fmt)
+    if fmt == "html":
+        from awsobs.report import html
+
+        return html.render(report, diff=diff)
 
     if fmt == "json":
         return json_report.render(report, baseline=None if diff is None else diff.to_dict())

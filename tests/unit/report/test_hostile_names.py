@@ -106,6 +106,9 @@ def human_outputs(v: str) -> dict[str, str]:
         "table_show_pass_narrow": render(rep, "table", show_pass=True, width=80),
         "table_with_diff": render(rep, "table", diff=d),
         "markdown": render(rep, "markdown", diff=d),
+        "table_resources": render(rep, "table", view="resources"),
+        "table_resources_narrow": render(rep, "table", view="resources", width=80),
+        "markdown_resources": render(rep, "markdown", view="resources", diff=d),
         "csv": render(rep, "csv").replace("\r\n", "\n"),
         "diff_table": render_diff(d, "table"),
         "diff_table_narrow": render_diff(d, "table", width=100),
@@ -234,6 +237,11 @@ def test_github_renders_the_markdown_report_as_plain_text(value: str) -> None:
             render(hostile_report(value), "markdown", diff=d),
             render(hostile_report("benign"), "markdown", diff=benign),
             [value, f"alarm {value} has no actions", f"ok {value}"],
+        ),
+        "map": (
+            render(hostile_report(value), "markdown", view="resources"),
+            render(hostile_report("benign"), "markdown", view="resources"),
+            [f"Stage {value}", f"Stage {value}-unread", f"Stage {value}-waived"],
         ),
         "diff": (
             render_diff(d, "markdown"),
