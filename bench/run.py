@@ -71,6 +71,7 @@ def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
         statuses[f["status"]] = statuses.get(f["status"], 0) + 1
     by_op = doc["scan"]["api_calls_by_operation"]
     return {
+        **report_sizes(doc),
         "wall_s": done.wall_s,
         "cpu_s": done.cpu_s,
         "peak_rss_mb": done.peak_rss_mb,
@@ -88,6 +89,20 @@ def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
         "server_by_signing_service": dict(server.middleware.by_service),
         "server_max_in_flight": server.max_in_flight,
         "duplicates": server.duplicates(),
+    }
+
+
+def report_sizes(doc: dict[str, Any]) -> dict[str, int]:
+    """What one scan's reports weigh: the JSON as written, and the HTML made from it (issue
+    16: under 5 MB for x10), with the number of rows of the resource map."""
+    from awsobs.report import render
+    from awsobs.report_io import report_from_dict
+
+    html = render(report_from_dict(doc, "the scan's JSON"), "html")
+    return {
+        "map_rows": len(doc["resources"]["rows"]),
+        "json_bytes": len(json.dumps(doc).encode()),
+        "html_bytes": len(html.encode()),
     }
 
 
@@ -138,6 +153,9 @@ def summarize(
         "accounts": accounts,
         "regions": len(regions),
         "findings": first["findings"],
+        "map_rows": first["map_rows"],
+        "json_bytes": first["json_bytes"],
+        "html_bytes": first["html_bytes"],
         "errors": first["errors"],
         "api_calls_by_operation": by_op,
         "expected_calls": expected,
@@ -227,6 +245,11 @@ def markdown(args: argparse.Namespace, result: dict[str, Any]) -> str:
             f" / {f.get('UNKNOWN', 0)} / {f.get('NOT_APPLICABLE', 0)} |"
         )
     r = rows[0]
+    lines += [
+        "",
+        f"Reports: {r['map_rows']} rows on the resource map; JSON {r['json_bytes'] / 1e6:.2f} MB,"
+        f" HTML {r['html_bytes'] / 1e6:.2f} MB.",
+    ]
     lines += ["", "| resource type | resources | requests | per resource |", "|---|---|---|---|"]
     for t in r["per_resource_type"]:
         per = f"{t['per_resource']:.2f}" if t["per_resource"] is not None else "-"

@@ -58,6 +58,7 @@ def test_small_scenario_at_zero_latency(bench_run: object, tmp_path: Path) -> No
     assert scan["errors"] == 0
     assert row["regions"] == 3
     assert row["excess_calls"] == {}
+    assert row["map_rows"] > 0 and 0 < row["html_bytes"] < 5_000_000
     assert row["peak_rss_mb"] and row["peak_rss_mb"] > 10
     assert json.loads(out.read_text())["rows"][0]["api_calls"] == scan["api_calls"]
     text = md.read_text()

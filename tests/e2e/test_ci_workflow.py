@@ -59,13 +59,13 @@ def test_scheduled_with_oidc_and_the_permissions_it_needs(workflow: dict[str, An
 
 def test_uploads_use_the_files_the_scan_writes(workflow: dict[str, Any]) -> None:
     outputs = dict(o.split(":", 1) for o in re.findall(r"--output (\S+)", scan_script(workflow)))
-    assert set(outputs) == {"sarif", "junit", "json"}
+    assert set(outputs) == {"sarif", "junit", "json", "html"}
     assert (
         step(workflow, "github/codeql-action/upload-sarif")["with"]["sarif_file"]
         == (outputs["sarif"])
     )
     kept = step(workflow, "actions/upload-artifact")["with"]["path"].split()
-    assert {outputs["junit"], outputs["json"]} <= set(kept)
+    assert {outputs["junit"], outputs["json"], outputs["html"]} <= set(kept)
     restore = step(workflow, "actions/cache/restore")["with"]
     save = step(workflow, "actions/cache/save")["with"]
     assert restore["path"] == save["path"] and restore["key"] == save["key"]
