@@ -125,6 +125,10 @@ def _header(report: Report, resource_map: ResourceMap, diff: Diff | None) -> str
         ("Scanned", f"{started}, {report.duration_s:.1f} s, {report.api_calls} API calls"),
         ("Checks", str(len(report.checks))),
     ]
+    by_account = resource_map.coverage_by_account()
+    if len(by_account) > 1:
+        shown = ", ".join(f"{a}: {c}" for a, c in by_account.items())
+        items.append(("Coverage by account", shown))
     facts = "".join(f"<dt>{_t(k)}</dt><dd>{_t(v)}</dd>" for k, v in items)
     figures = [
         (

@@ -49,8 +49,13 @@ def _gaps(resource_map: ResourceMap) -> list[str]:
 def render_table(report: Report, *, width: int | None = None) -> str:
     """The map for a terminal."""
     resource_map = report.resources()
-    lines = [f"Observability map: {_counts(resource_map)}", *_gaps(resource_map), ""]
-    several = len({r.account_id for r in resource_map}) > 1
+    lines = [f"Observability map: {_counts(resource_map)}", *_gaps(resource_map)]
+    by_account = resource_map.coverage_by_account()
+    several = len(by_account) > 1
+    if several:
+        shown = ", ".join(f"{a} {c}" for a, c in by_account.items())
+        lines.append(printable(f"Coverage by account: {shown}"))
+    lines.append("")
     name_width = max(24, width - 84) if width else 60
     for service, rows in resource_map.groups():
         total = sum((r.coverage for r in rows), type(resource_map.coverage)(0, 0))
@@ -99,6 +104,12 @@ def render_markdown(report: Report) -> str:
         "",
     ]
     out += [cell(g) for g in _gaps(resource_map)]
+    by_account = resource_map.coverage_by_account()
+    if len(by_account) > 1:
+        out += [
+            "",
+            cell("Coverage by account: " + ", ".join(f"{a} {c}" for a, c in by_account.items())),
+        ]
     out += ["", f"Cells: {LEGEND}", ""]
     signals = " | ".join(s.value for s in SIGNALS)
     shown = 0

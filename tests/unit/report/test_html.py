@@ -368,3 +368,20 @@ def test_new_gaps_are_marked_and_resolved_ones_listed() -> None:
     assert "1 new gaps" in text and "1 resolved" in text
     plain = render(after, "html")
     assert 'id="resolved"' not in plain and "cell fail new" not in plain
+
+
+def test_several_accounts_show_the_account_column_and_each_accounts_coverage() -> None:
+    rep = stage_report()
+    other = finding(
+        "lambda.xray_active",
+        Status.FAIL,
+        "arn:aws:lambda:us-east-1:210987654321:function:x",
+        resource_type=LAMBDA,
+        account_id="210987654321",
+    )
+    two = dataclasses.replace(rep, findings=(*rep.findings, other))
+    both, one = render(two, "html"), render(rep, "html")
+    assert '<table id="map" class="map">' in both
+    assert '<table id="map" class="map one-account">' in one  # the column is hidden
+    assert "<dt>Coverage by account</dt>" in both and "210987654321: 0% (0/1)" in both
+    assert "Coverage by account" not in one

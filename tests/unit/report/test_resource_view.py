@@ -91,6 +91,9 @@ def test_the_terminal_map_shows_the_account_when_there_are_several() -> None:
     rep = dataclasses.replace(rep, findings=(*rep.findings, other))  # type: ignore[type-var]
     text = render(rep, "table", view="resources")  # type: ignore[arg-type]
     assert "in 2 accounts" in text
+    assert "Coverage by account: 123456789012 73% (8/11), 210987654321 0% (0/1)" in text
+    md = render(rep, "markdown", view="resources")  # type: ignore[arg-type]
+    assert "Coverage by account: 123456789012 73% (8/11), 210987654321 0% (0/1)" in md
     assert "ACCOUNT" in lines_of(text, "== Lambda")[1].split()
     assert any("210987654321" in line for line in lines_of(text, "== Lambda"))
     assert ACCOUNT in text
