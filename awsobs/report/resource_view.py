@@ -15,7 +15,7 @@ from awsobs.model import Report, Status
 from awsobs.report.markdown import MAX_CHARS, cell, code
 from awsobs.report.table import short_resource
 from awsobs.report.text import printable
-from awsobs.resources import SIGNALS, SYMBOLS, ResourceMap, ResourceRow
+from awsobs.resources import SIGNALS, SYMBOLS, Coverage, ResourceMap, ResourceRow
 
 LEGEND = "✓ pass   ✗ fail   ? unknown   - no check of that signal applies"
 MAX_MARKDOWN_ROWS = 200
@@ -58,7 +58,7 @@ def render_table(report: Report, *, width: int | None = None) -> str:
     lines.append("")
     name_width = max(24, width - 84) if width else 60
     for service, rows in resource_map.groups():
-        total = sum((r.coverage for r in rows), type(resource_map.coverage)(0, 0))
+        total = sum((r.coverage for r in rows), Coverage(0, 0))
         lines.append(printable(f"== {service}: {len(rows)}, coverage {total}"))
         body = []
         for r in rows:
