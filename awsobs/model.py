@@ -106,6 +106,10 @@ class CheckMeta:
     """The kinds of resource it judges one by one (CloudFormation type names), or `*` for
     every kind. A finding about a scope instead (an account, a region, API Gateway's
     account settings) applies to the resources of these kinds in that scope."""
+    compliance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Framework id -> the requirement or control ids it tests (awsobs.compliance)."""
+    compliance_note: str = ""
+    """Where its rule is stricter or looser than those controls; "" when the same."""
 
 
 @dataclass(frozen=True)

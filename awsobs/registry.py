@@ -19,6 +19,7 @@ from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
 from awsobs.aws.readpolicy import is_sendable_action
+from awsobs.compliance import compliance_problems
 from awsobs.errors import UsageError
 from awsobs.model import CheckMeta, Finding, Scope, Severity, Signal
 
@@ -221,6 +222,8 @@ def check(
     options: Mapping[str, Any] | None = None,
     signal: Signal | str | None = None,
     resource_types: Iterable[str] = (),
+    compliance: Mapping[str, Iterable[str]] | None = None,
+    compliance_note: str | None = None,
     registry: Registry | None = None,
 ) -> Callable[[CheckFunction], Check]:
     """Register a check. `docs` defaults to the function's docstring.
@@ -228,6 +231,9 @@ def check(
     `signal` (audit, logs, metrics, alarms, traces, config) is the column of the resource
     map its findings fill, and `resource_types` the kinds of resource it judges (`*`: every
     kind); a check without a signal is listed in reports but not on the map.
+    `compliance` maps framework ids (awsobs.compliance.FRAMEWORKS) to the requirement or
+    control ids the check tests, `compliance_note` says where it is stricter or looser;
+    a built-in check takes both from awsobs/compliance/mappings.py.
 
     `scope="region"` runs the function once per scanned region (`ctx.region` is set);
     `scope="account"` runs it once per account (`ctx.regions` lists the scanned regions).
@@ -236,6 +242,7 @@ def check(
 
     def decorate(func: CheckFunction) -> Check:
         text = docs if docs is not None else inspect.getdoc(func) or ""
+        mapped, note = _compliance(id, compliance, compliance_note)
         meta = CheckMeta(
             id=id,
             title=title,
@@ -247,6 +254,8 @@ def check(
             options=dict(options or {}),
             signal=_signal(id, signal),
             resource_types=tuple(resource_types),
+            compliance=mapped,
+            compliance_note=note,
         )
         problems = validate_meta(meta)
         if problems:
@@ -256,6 +265,20 @@ def check(
         return chk
 
     return decorate
+
+
+def _compliance(
+    check_id: str, given: Mapping[str, Iterable[str]] | None, note: str | None
+) -> tuple[dict[str, tuple[str, ...]], str]:
+    """The mappings given to @check, else the built-in table's (none for a plugin)."""
+    if given is not None:
+        return {k: tuple(v) for k, v in given.items()}, note or ""
+    from awsobs.compliance import builtin_mapping
+
+    found = builtin_mapping(check_id)
+    if found is None:
+        return {}, note or ""
+    return found[0], note if note is not None else found[1]
 
 
 def _signal(check_id: str, signal: Signal | str | None) -> Signal | None:
@@ -284,6 +307,7 @@ def validate_meta(meta: CheckMeta) -> list[str]:
     bad = [p for p in meta.permissions if not _PERMISSION.match(p)]
     if bad:
         problems.append(f"malformed permissions {bad}")
+    problems += compliance_problems(meta.compliance)
     kinds = [t for t in meta.resource_types if t != "*" and not _RESOURCE_TYPE.match(t)]
     if kinds:
         problems.append(f"resource_types {kinds} are not CloudFormation type names or '*'")

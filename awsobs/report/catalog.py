@@ -36,11 +36,28 @@ def _as_dict(c: Check) -> dict[str, object]:
         "scope": m.scope.value,
         "signal": m.signal.value if m.signal is not None else None,
         "resource_types": list(m.resource_types),
+        "compliance": {k: list(v) for k, v in m.compliance.items()},
+        "compliance_note": m.compliance_note,
         "permissions": list(m.permissions),
         "remediation": m.remediation,
         "options": dict(m.options),
         "docs": m.docs,
     }
+
+
+def _compliance_line(c: Check) -> str:
+    """`Compliance: CIS v3.0 3.3; Security Hub Config.1 (looser than CIS: ...)`."""
+    from awsobs.compliance import FRAMEWORKS
+
+    m = c.meta
+    if not m.compliance:
+        return "Compliance: no CIS requirement, Security Hub control or Config rule maps to it"
+    parts = [
+        f"{FRAMEWORKS[k].name if k in FRAMEWORKS else k}: " + ", ".join(f"`{i}`" for i in v)
+        for k, v in m.compliance.items()
+    ]
+    note = f" ({m.compliance_note})" if m.compliance_note else ""
+    return "Compliance: " + "; ".join(parts) + note
 
 
 def _signal(c: Check) -> str:
@@ -85,6 +102,7 @@ def _markdown(checks: Sequence[Check]) -> str:
             out += [f"Signal: {_signal(c)}, about {kinds}", ""]
         else:
             out += [f"Signal: {_signal(c)}, about the account or region itself", ""]
+        out += [_compliance_line(c), ""]
         out.append("Permissions: " + ", ".join(f"`{p}`" for p in m.permissions))
         if m.options:
             opts = ", ".join(f"`{k}` (default {v})" for k, v in m.options.items())
