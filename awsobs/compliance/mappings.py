@@ -5,7 +5,8 @@ an entry is a test failure rather than a silent gap. Sources: the CIS AWS Founda
 Benchmark v1.4.0, v3.0.0 and v5.0.0 requirement lists, the AWS Security Hub CSPM control
 pages and the AWS Config managed rule pages (verified against Security Hub's documentation,
 Prowler's and Steampipe's CIS mappings; ids that could not be verified are left out).
-`PARTIAL` says where awsobs's rule is stricter (S) or looser (L) than the control.
+`PARTIAL` says where awsobs's rule is stricter or looser than the control; the research,
+with every source and the CIS requirements no check covers, is docs/compliance-sources.md.
 """
 
 from __future__ import annotations
