@@ -288,7 +288,7 @@ def build_map(
 ) -> ResourceMap:
     """The map of `report`. `meta_of(check_id)` gives a check's metadata (default: the
     registry's, for every built-in and installed plugin check)."""
-    lookup = meta_of or _registry_meta
+    lookup = meta_of or registry_meta
     metas: dict[str, CheckMeta | None] = {}
     unmapped: set[str] = set()
     builders: dict[tuple[str, str, str], _Builder] = {}
@@ -369,7 +369,8 @@ def _partition_global_region(resource_id: str) -> str:
     return global_region(partition)
 
 
-def _registry_meta(check_id: str) -> CheckMeta | None:
+def registry_meta(check_id: str) -> CheckMeta | None:
+    """The metadata of a registered check (built-in or plugin), None for an unknown id."""
     from awsobs.registry import REGISTRY
 
     chk = REGISTRY.get(check_id)

@@ -32,10 +32,9 @@ from typing import TYPE_CHECKING, Any
 from awsobs.model import Finding, Report, Status, thaw
 from awsobs.report.table import short_resource
 from awsobs.report.text import printable
-from awsobs.resources import SIGNALS, Cell, Coverage, ResourceMap, ResourceRow
+from awsobs.resources import SIGNALS, Cell, Coverage, ResourceMap, ResourceRow, registry_meta
 
 if TYPE_CHECKING:
-    from awsobs.model import CheckMeta
     from awsobs.report.diff import Diff
 
 _ASSETS = files("awsobs.report").joinpath("html_assets")
@@ -348,7 +347,7 @@ def _data(report: Report, new: list[bool]) -> dict[str, Any]:
     for i, f in enumerate(report.findings):
         if f.check_id not in checks:
             checks[f.check_id] = len(check_list)
-            meta = _meta(f.check_id)
+            meta = registry_meta(f.check_id)
             kinds = list(meta.resource_types) if meta is not None else []
             check_list.append(
                 {
@@ -375,13 +374,6 @@ def _data(report: Report, new: list[bool]) -> dict[str, Any]:
             item["n"] = 1
         findings.append(item)
     return {"checks": check_list, "fixes": list(fixes), "ids": list(ids), "findings": findings}
-
-
-def _meta(check_id: str) -> CheckMeta | None:
-    from awsobs.registry import REGISTRY
-
-    chk = REGISTRY.get(check_id)
-    return chk.meta if chk is not None else None
 
 
 def _evidence(evidence: Mapping[str, Any]) -> Any:

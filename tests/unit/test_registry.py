@@ -45,8 +45,9 @@ def test_every_builtin_check_says_which_signal_it_judges() -> None:
     assert "lambda.xray_active" in by_signal[Signal.TRACES]
 
 
-def test_a_signal_or_resource_type_that_is_not_one_is_refused() -> None:
-    kwargs: dict[str, Any] = {
+def _complete() -> dict[str, Any]:
+    """The arguments of a check that registers, in a registry of its own."""
+    return {
         "id": "x.ok",
         "title": "t",
         "severity": "low",
@@ -55,6 +56,10 @@ def test_a_signal_or_resource_type_that_is_not_one_is_refused() -> None:
         "docs": "d",
         "registry": Registry(),
     }
+
+
+def test_a_signal_or_resource_type_that_is_not_one_is_refused() -> None:
+    kwargs = _complete()
     with pytest.raises(ValueError, match="signal"):
         check(**kwargs, signal="telemetry")(lambda ctx: iter(()))
     with pytest.raises(ValueError, match="resource_types"):
@@ -105,15 +110,7 @@ def test_registering_an_id_twice_is_refused() -> None:
     ],
 )
 def test_incomplete_metadata_is_refused(field: str, value: Any, problem: str) -> None:
-    kwargs: dict[str, Any] = {
-        "id": "x.ok",
-        "title": "t",
-        "severity": "low",
-        "permissions": ["s3:ListAllMyBuckets"],
-        "remediation": "r",
-        "docs": "d",
-        "registry": Registry(),
-    }
+    kwargs = _complete()
     kwargs[field] = value
     with pytest.raises(ValueError, match=problem):
         check(**kwargs)(lambda ctx: iter(()))
