@@ -31,7 +31,10 @@ __all__ = [
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
-    """One finding as the JSON report writes it."""
+    """One finding as the JSON report writes it; `compliance` is its check's mappings
+    (awsobs.compliance), looked up again when a report is read back."""
+    from awsobs.compliance import mappings_of
+
     return {
         "check_id": f.check_id,
         "title": f.title,
@@ -46,6 +49,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "remediation": f.remediation,
         "suppressed": f.suppressed,
         "suppression_reason": f.suppression_reason,
+        "compliance": {k: list(v) for k, v in mappings_of(f.check_id).items()},
     }
 
 

@@ -29,6 +29,7 @@ from awsobs.report.diff_render import DIFF_FORMATS, render_diff
 from awsobs.report_io import load_report
 
 if TYPE_CHECKING:
+    from awsobs.compliance.requirements import Benchmark
     from awsobs.engine import Progress, ProgressCallback
 
 # boto3 and the checks are imported by the commands that need them, not here: `awsobs
@@ -38,6 +39,41 @@ if TYPE_CHECKING:
 def cmd_checks(args: argparse.Namespace) -> int:
     sys.stdout.write(render_catalog(REGISTRY.all(), args.format))
     return 0
+
+
+def cmd_compliance(args: argparse.Namespace) -> int:
+    from awsobs.compliance import benchmarks, get_benchmark
+    from awsobs.report.compliance_view import render_frameworks
+
+    chosen = [get_benchmark(args.framework)] if args.framework else list(benchmarks().values())
+    metas = [c.meta for c in REGISTRY.all()]
+    text = render_frameworks(chosen, metas, args.format, detail=args.framework is not None)
+    sys.stdout.write(text)
+    return 0
+
+
+def _benchmark(args: argparse.Namespace) -> Benchmark | None:
+    """The benchmark of --compliance, None without it (an unknown one is a UsageError)."""
+    from awsobs.compliance import get_benchmark
+
+    framework = getattr(args, "compliance", None)
+    return get_benchmark(framework) if framework is not None else None
+
+
+def _benchmark_checks(benchmark: Benchmark, checks: Any, exclude: Any) -> list[str]:
+    """The ids of the selected checks (--checks/--exclude-checks, or the config's) that
+    answer a requirement of `benchmark`; none is a UsageError, never an empty scan."""
+    from awsobs.compliance.summary import mapped_checks
+
+    mapped = {c for ids in mapped_checks(benchmark, [c.meta for c in REGISTRY.all()]).values()
+              for c in ids}  # fmt: skip
+    ids = [c.id for c in REGISTRY.select(checks, exclude) if c.id in mapped]
+    if not ids:
+        raise UsageError(
+            f"--compliance {benchmark.id}: none of the selected checks answers one of its "
+            "requirements (see `awsobs compliance " + benchmark.id + "`)"
+        )
+    return ids
 
 
 def _fewer_malloc_arenas() -> None:
@@ -69,11 +105,16 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.cwagent_namespace:
         options["cwagent_namespace"] = args.cwagent_namespace
     args.fail_on = args.fail_on or config.fail_on
+    checks = _given(args.checks, config.checks)
+    exclude = _given(args.exclude_checks, config.exclude_checks)
+    benchmark = _benchmark(args)
+    if benchmark is not None:
+        checks, exclude = _benchmark_checks(benchmark, checks, exclude), None
     session = open_session(args.profile)
     kwargs: dict[str, Any] = {
         "regions": _given(args.regions, config.regions),
-        "checks": _given(args.checks, config.checks),
-        "exclude_checks": _given(args.exclude_checks, config.exclude_checks),
+        "checks": checks,
+        "exclude_checks": exclude,
         "max_workers": (
             args.max_workers
             if args.max_workers is not None
@@ -93,19 +134,32 @@ def cmd_scan(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     _fewer_malloc_arenas()
     dests = destinations(args.output, args.format)
+    benchmark = _benchmark(args)
+    checks = _benchmark_checks(benchmark, None, None) if benchmark is not None else None
     try:
         from awsobs.demo import run_demo
     except ImportError as err:
         raise UsageError(
             f"`awsobs demo` needs moto ({err.name} is missing): pip install 'awsobs[demo]'"
         ) from None
-    report = _with_progress(args, lambda progress: run_demo(progress=progress))
+    report = _with_progress(args, lambda progress: run_demo(progress=progress, checks=checks))
     return _finish(report, args, dests)
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
     dests = destinations(args.output, args.format)
-    return _finish(merged_report(args.reports), args, dests)
+    report = merged_report(args.reports)
+    benchmark = _benchmark(args)
+    if benchmark is not None:  # only the benchmark's checks, as a scan with it would have
+        import dataclasses
+
+        keep = set(_benchmark_checks(benchmark, None, None))
+        report = dataclasses.replace(
+            report,
+            findings=tuple(f for f in report.findings if f.check_id in keep),
+            checks=tuple(c for c in report.checks if c in keep),
+        )
+    return _finish(report, args, dests)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -165,7 +219,19 @@ def _finish(
 ) -> int:
     """Write every report and choose the exit code (docs/design.md; with a baseline, only new
     gaps exit 1, and an incomplete scan still exits 3)."""
-    emit(report, dests, show_pass=args.show_pass, quiet=args.quiet, diff=diff, view=args.view)
+    from awsobs.compliance.summary import summarize
+
+    benchmark = _benchmark(args)
+    compliance = summarize(report, benchmark) if benchmark is not None else None
+    emit(
+        report,
+        dests,
+        show_pass=args.show_pass,
+        quiet=args.quiet,
+        diff=diff,
+        view=args.view,
+        compliance=compliance,
+    )
     fail_on = _severity(args.fail_on)
     if diff is None:
         return report.exit_code(fail_on)

@@ -23,6 +23,7 @@ from awsobs.report import FORMATS, render
 from awsobs.report.text import printable
 
 if TYPE_CHECKING:
+    from awsobs.compliance.summary import ComplianceSummary
     from awsobs.model import Report
     from awsobs.report.diff import Diff
 
@@ -155,6 +156,7 @@ def emit(
     quiet: bool,
     diff: Diff | None = None,
     view: str = "findings",
+    compliance: ComplianceSummary | None = None,
 ) -> None:
     """Render and write every destination, then the notes a reader of stdout would miss."""
     stdout_fmt = next((d.fmt for d in dests if d.path is None), None)
@@ -168,6 +170,7 @@ def emit(
             width=None if d.path else width,
             diff=diff,
             view=view,
+            compliance=compliance,
         ),
         "report",
         quiet=quiet,

@@ -101,6 +101,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p_policy.set_defaults(func=commands.cmd_policy)
 
+    p_comp = sub.add_parser(
+        "compliance", help="list the compliance frameworks and how much of each awsobs checks"
+    )
+    p_comp.add_argument(
+        "framework",
+        nargs="?",
+        metavar="FRAMEWORK",
+        help="show every requirement of this framework and the checks that answer it",
+    )
+    p_comp.add_argument("--format", choices=CATALOG_FORMATS, default="table")
+    p_comp.set_defaults(func=commands.cmd_compliance)
+
     p_checks = sub.add_parser("checks", help="list the available checks")
     p_checks.add_argument("--format", choices=CATALOG_FORMATS, default="table")
     p_checks.set_defaults(func=commands.cmd_checks)
@@ -160,6 +172,15 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
         help=(
             "what table and markdown show: the findings by check (default) or the map of "
             "resources, one row each with a cell per signal (json and html hold both)"
+        ),
+    )
+    p.add_argument(
+        "--compliance",
+        metavar="FRAMEWORK",
+        help=(
+            "only the checks mapped to this framework (cis-aws-1.4, cis-aws-3.0, "
+            "cis-aws-5.0, aws-foundational-security-best-practices), plus a table of its "
+            "requirements and where the scan stands on each"
         ),
     )
     p.add_argument("-v", "--verbose", action="count", default=0, help="log AWS requests")

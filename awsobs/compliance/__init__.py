@@ -12,6 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from awsobs.errors import UsageError
+
+if TYPE_CHECKING:
+    from awsobs.compliance.requirements import Benchmark
 
 
 @dataclass(frozen=True)
@@ -60,3 +66,37 @@ def builtin_mapping(check_id: str) -> tuple[dict[str, tuple[str, ...]], str] | N
     if check_id not in MAPPINGS:
         return None
     return dict(MAPPINGS[check_id]), PARTIAL.get(check_id, "")
+
+
+def benchmarks() -> dict[str, Benchmark]:
+    """The benchmarks `--compliance` reports on, by id."""
+    from awsobs.compliance.requirements import BENCHMARKS
+
+    return dict(BENCHMARKS)
+
+
+def get_benchmark(framework: str) -> Benchmark:
+    """The benchmark `--compliance framework` names; a `UsageError` naming the known ones
+    for any other."""
+    known = benchmarks()
+    found = known.get(framework.strip().lower())
+    if found is None:
+        raise UsageError(
+            f"--compliance {framework!r}: unknown framework (known: {', '.join(known)}; "
+            "see `awsobs compliance`)"
+        )
+    return found
+
+
+def mappings_of(check_id: str) -> dict[str, tuple[str, ...]]:
+    """The mappings of a registered check (built-in or plugin), {} for an unknown one (a
+    report read back that names a plugin not installed here)."""
+    from awsobs.resources import registry_meta
+
+    meta = registry_meta(check_id)
+    return dict(meta.compliance) if meta is not None else {}
+
+
+def tags(mapping: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """`["cis-aws-3.0/3.3", "aws-securityhub/Config.1"]`: one tag per mapped id."""
+    return [f"{framework}/{i}" for framework, ids in mapping.items() for i in ids]

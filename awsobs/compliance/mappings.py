@@ -262,6 +262,9 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
             "RDS.34",
             "RDS.36",
             "RDS.37",
+            "RDS.40",
+            "RDS.42",
+            "RDS.45",
         ),
         "aws-config": ("rds-logging-enabled",),
     },
@@ -349,8 +352,10 @@ PARTIAL: dict[str, str] = {
         "covering REJECT (how the Config rule treats ALL with trafficType=REJECT: UNVERIFIED)"
     ),
     "config.recorder_all_regions": (
-        "looser than CIS: an exclusion list passes (CIS audit wants allSupported=true); S: "
-        "stopped/failing recorder fails, service-linked recorders never count"
+        "looser than CIS: an exclusion list passes (CIS audit wants allSupported=true); "
+        "stricter: a stopped or failing recorder fails and service-linked recorders never "
+        "count; Config.1 as AWS now words it also wants the service-linked role for "
+        "recording, which awsobs does not judge"
     ),
     "cloudfront.access_logs": (
         "looser: standard logging v2 and real-time logs also pass; SH/Config look at legacy "
@@ -374,7 +379,8 @@ PARTIAL: dict[str, str] = {
     ),
     "rds.log_exports": (
         "stricter: requires the engine's error **and** audit types (RDS.9 default: any export"
-        " per engine list), and for Aurora MySQL the audit parameters"
+        " per engine list), and for Aurora MySQL the audit parameters; the default log types "
+        "of RDS.40 (SQL Server) and RDS.42 (MariaDB) are not verified"
     ),
     "rds.enhanced_monitoring": (
         "stricter: MonitoringRoleArn must exist and trust monitoring.rds.amazonaws.com"

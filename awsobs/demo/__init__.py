@@ -18,7 +18,7 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import boto3
@@ -53,8 +53,10 @@ DEMO_REGIONS = ("us-east-1", "eu-west-1", "us-west-2")
 ACCOUNT = "123456789012"
 
 
-def run_demo(progress: ProgressCallback | None = None) -> Report:
-    """Seed the simulated account, scan it and return the report."""
+def run_demo(
+    progress: ProgressCallback | None = None, checks: Sequence[str] | None = None
+) -> Report:
+    """Seed the simulated account, scan it (every check, or `checks`) and return the report."""
     with _isolated_environment(), mock_aws():
         install_trail_status_extension()
         install_ssm_extension()
@@ -66,7 +68,7 @@ def run_demo(progress: ProgressCallback | None = None) -> Report:
             aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
         )
         seed(session)
-        return scan(session, regions=DEMO_REGIONS, progress=progress)
+        return scan(session, regions=DEMO_REGIONS, checks=checks, progress=progress)
 
 
 @contextlib.contextmanager

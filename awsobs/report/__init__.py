@@ -10,6 +10,7 @@ from awsobs.report import json as json_report
 from awsobs.report import markdown, table
 
 if TYPE_CHECKING:
+    from awsobs.compliance.summary import ComplianceSummary
     from awsobs.report.diff import Diff
 
 FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv", "html")
@@ -25,12 +26,36 @@ def render(
     width: int | None = None,
     diff: Diff | None = None,
     view: str = "findings",
+    compliance: ComplianceSummary | None = None,
 ) -> str:
     """The report in format `fmt` (one of FORMATS). With `diff` (a scan against a
     baseline), table and markdown append the changes, JSON carries them as `baseline` and
     HTML marks them; the other formats describe the scan alone. `view="resources"` makes
     table and Markdown show the resource map instead of the findings (JSON and HTML always
-    hold both; SARIF, JUnit and CSV are lists of findings)."""
+    hold both; SARIF, JUnit and CSV are lists of findings). With `compliance` (a scan run
+    with --compliance), table and Markdown append the per-requirement table, and JSON and
+    HTML carry it."""
+    text = _render(report, fmt, show_pass=show_pass, width=width, diff=diff, view=view,
+                   compliance=compliance)  # fmt: skip
+    if compliance is None or fmt not in ("table", "markdown"):
+        return text
+    from awsobs.report import compliance_view
+
+    if fmt == "table":
+        return text + "\n" + compliance_view.render_table(compliance, width=width)
+    return text.rstrip("\n") + "\n\n" + compliance_view.render_markdown(compliance)
+
+
+def _render(
+    report: Report,
+    fmt: str,
+    *,
+    show_pass: bool,
+    width: int | None,
+    diff: Diff | None,
+    view: str,
+    compliance: ComplianceSummary | None,
+) -> str:
     from awsobs.report.diff_render import render_diff
 
     if view not in VIEWS:
@@ -46,10 +71,14 @@ def render(
     if fmt == "html":
         from awsobs.report import html
 
-        return html.render(report, diff=diff)
+        return html.render(report, diff=diff, compliance=compliance)
 
     if fmt == "json":
-        return json_report.render(report, baseline=None if diff is None else diff.to_dict())
+        return json_report.render(
+            report,
+            baseline=None if diff is None else diff.to_dict(),
+            compliance=None if compliance is None else compliance.to_dict(),
+        )
     if fmt == "table":
         text = table.render(report, show_pass=show_pass, width=width)
         return text if diff is None else text + "\n" + render_diff(diff, "table")

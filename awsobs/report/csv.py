@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
+from awsobs.compliance import FRAMEWORKS
 from awsobs.model import Report
 from awsobs.report.text import printable
 
@@ -30,6 +31,9 @@ COLUMNS = (
     "message",
     "remediation",
 )
+COMPLIANCE_COLUMNS = tuple(FRAMEWORKS)
+"""One column per framework (`cis-aws-3.0`, `aws-securityhub`, ...): the ids the finding's
+check maps to, space-separated, empty when none."""
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -44,8 +48,12 @@ def render(report: Report) -> str:
     """Header plus one row per finding, in report order (RFC 4180 quoting, CRLF lines)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow((*COLUMNS, *COMPLIANCE_COLUMNS))
     for f in report.findings:
         row = f.to_dict()
-        writer.writerow([_safe(row[c]) for c in COLUMNS])
+        mapping = row["compliance"]
+        writer.writerow(
+            [_safe(row[c]) for c in COLUMNS]
+            + [_safe(" ".join(mapping.get(c, ()))) for c in COMPLIANCE_COLUMNS]
+        )
     return out.getvalue()

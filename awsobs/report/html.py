@@ -35,6 +35,7 @@ from awsobs.report.text import printable
 from awsobs.resources import SIGNALS, Cell, Coverage, ResourceMap, ResourceRow, registry_meta
 
 if TYPE_CHECKING:
+    from awsobs.compliance.summary import ComplianceSummary
     from awsobs.report.diff import Diff
 
 _ASSETS = files("awsobs.report").joinpath("html_assets")
@@ -69,9 +70,12 @@ def _json_block(data: Any) -> str:
     return text
 
 
-def render(report: Report, *, diff: Diff | None = None) -> str:
+def render(
+    report: Report, *, diff: Diff | None = None, compliance: ComplianceSummary | None = None
+) -> str:
     """The whole page. With `diff` (a scan against a baseline), the cells and findings of
-    new gaps are marked and the resolved gaps listed."""
+    new gaps are marked and the resolved gaps listed; with `compliance`, the benchmark's
+    requirement table follows the header."""
     resource_map = report.resources()
     new_keys = {c.key for c in diff.new_gaps} if diff is not None else set()
     new = [(f.check_id, f.account_id, f.region, f.resource_id) in new_keys for f in report.findings]
@@ -83,6 +87,7 @@ def render(report: Report, *, diff: Diff | None = None) -> str:
     )
     body = [
         _header(report, resource_map, diff),
+        _compliance(compliance),
         _filters(resource_map, baseline=diff is not None),
         _map(resource_map, new),
         _resolved(diff),
@@ -104,6 +109,14 @@ def render(report: Report, *, diff: Diff | None = None) -> str:
         + "</script>\n"
         f"<script>{script}</script>\n</body></html>\n"
     )
+
+
+def _compliance(summary: ComplianceSummary | None) -> str:
+    if summary is None:
+        return ""
+    from awsobs.report.compliance_view import html_section
+
+    return html_section(summary)
 
 
 def _accounts(report: Report) -> str:

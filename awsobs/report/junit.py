@@ -2,7 +2,8 @@
 
 One test suite per check with findings, one test case per finding: FAIL is a failure,
 UNKNOWN an error (the check could not run), NOT_APPLICABLE and anything suppressed are
-skipped, PASS passes. Scan errors get their own suite, `awsobs.errors`. Text from the
+skipped, PASS passes. A suite's properties name the check's compliance mappings
+(`compliance.cis-aws-3.0` = `3.3`). Scan errors get their own suite, `awsobs.errors`. Text from the
 account may hold characters XML 1.0 cannot carry, so those are dropped; the rest is
 escaped by ElementTree (markup characters as entities, everything outside ASCII as
 character references, so the UTF-8 declaration holds whatever encoding the caller writes
@@ -16,6 +17,7 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
+from awsobs.compliance import mappings_of
 from awsobs.model import Finding, Report, Status
 
 ERRORS_SUITE = "awsobs.errors"
@@ -90,6 +92,17 @@ def _testcase(suite: ET.Element, f: Finding, multi_account: bool) -> str:
     return outcome
 
 
+def _properties(suite: ET.Element, check_id: str) -> None:
+    """`<property name="compliance.cis-aws-3.0" value="3.3"/>`, one per framework the
+    check maps to (several ids joined by spaces), before the suite's test cases."""
+    mapping = mappings_of(check_id)
+    if not mapping:
+        return
+    props = _el(suite, "properties")
+    for framework, ids in mapping.items():
+        _el(props, "property", name=f"compliance.{framework}", value=" ".join(ids))
+
+
 def _set_counts(el: ET.Element, counts: dict[str, int]) -> None:
     el.set("tests", str(sum(counts.values())))
     for key in ("failure", "error", "skipped"):
@@ -109,6 +122,7 @@ def to_element(report: Report) -> ET.Element:
         if not findings:
             continue
         suite = _el(root, "testsuite", name=check_id, timestamp=stamp, hostname="awsobs")
+        _properties(suite, check_id)
         counts = dict.fromkeys(total, 0)
         for f in findings:
             counts[_testcase(suite, f, multi_account)] += 1

@@ -6,6 +6,8 @@ file, so each result points at a synthetic artifact `aws/<account>/<region>/<ser
 relative to the base id `AWSOBS_ACCOUNT` (`awsobs:/`), and names the resource as a
 logical location. UNKNOWN findings and scan errors cannot be results (they are not
 verdicts), so they become tool-execution notifications rather than vanishing.
+Each rule's tags name its compliance mappings (`cis-aws-3.0/3.3`,
+`aws-securityhub/Config.1`) and its property bag holds them as `compliance`.
 `partialFingerprints["awsobs/v1"]` hashes check, account, region and resource, so the
 same gap keeps the same alert from one scan to the next.
 """
@@ -20,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
+from awsobs.compliance import tags
 from awsobs.model import CheckMeta, Finding, Report, Severity, Status
 from awsobs.registry import REGISTRY
 
@@ -93,6 +96,16 @@ def _rule(check_id: str, meta: CheckMeta | None, sample: Finding | None) -> dict
         text += f"\n\nRemediation: {remediation}"
         markdown += f"\n\n**Remediation:** {_code_span(remediation)}"
     area = check_id.split(".", 1)[0]
+    mapping = dict(meta.compliance) if meta else {}
+    properties: dict[str, Any] = {
+        "security-severity": SECURITY_SEVERITY[severity],
+        "tags": list(dict.fromkeys(["observability", area, *tags(mapping)])),
+        "precision": "high",
+    }
+    if mapping:
+        properties["compliance"] = {k: list(v) for k, v in mapping.items()}
+        if meta and meta.compliance_note:
+            properties["compliance_note"] = meta.compliance_note
     return {
         "id": check_id,
         "name": _rule_name(check_id),
@@ -100,11 +113,7 @@ def _rule(check_id: str, meta: CheckMeta | None, sample: Finding | None) -> dict
         "fullDescription": {"text": docs},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": LEVELS[severity]},
-        "properties": {
-            "security-severity": SECURITY_SEVERITY[severity],
-            "tags": list(dict.fromkeys(["observability", area])),
-            "precision": "high",
-        },
+        "properties": properties,
     }
 
 

@@ -314,3 +314,37 @@ def test_filters_answer_in_under_200_ms_at_5000_resources(
     assert len(visible_rows(opened)) == 300  # the first page of eu-west-1's 1,251
     page.click("#more")
     assert len(visible_rows(opened)) == 1_251
+
+
+def test_the_compliance_table_of_the_demo(open_page: OpenPage, demo_report: Report,
+                                          tmp_path: Path) -> None:  # fmt: skip
+    """`--compliance cis-aws-3.0 --format html`: the requirement table follows the header,
+    one row per requirement, each status with its own colour."""
+    from awsobs.compliance import get_benchmark
+    from awsobs.compliance.summary import summarize
+
+    summary = summarize(demo_report, get_benchmark("cis-aws-3.0"))
+    path = tmp_path / "cis.html"
+    path.write_text(render(demo_report, "html", compliance=summary), encoding="utf-8")
+    page = open_page(path).page
+    section = page.locator("#compliance")
+    assert "CIS AWS Foundations Benchmark v3.0.0" in section.locator("h2").inner_text()
+    rows = section.locator("tbody tr")
+    assert rows.count() == 25
+    first = rows.first.locator("td").all_inner_texts()
+    assert first[0] in ("PASS", "FAIL") and "cloudtrail.multi_region" in first[3]
+    kms = section.locator('tbody tr:has(th:text-is("3.6"))')
+    assert kms.locator("td").first.inner_text() == "NOT_COVERED"
+    assert "out of scope" in kms.inner_text()
+    colours = {
+        s: section.locator(f'tr[data-status="{s}"] .st').first.evaluate(
+            "e => getComputedStyle(e).backgroundColor"
+        )
+        for s in ("FAIL", "NOT_COVERED")
+    }
+    assert colours["FAIL"] != colours["NOT_COVERED"]
+    # it sits between the header and the map
+    order = page.eval_on_selector_all(
+        "header, #compliance, #map-section", "els => els.map(e => e.id || e.tagName)"
+    )
+    assert order == ["HEADER", "compliance", "map-section"]

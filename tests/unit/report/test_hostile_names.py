@@ -26,6 +26,8 @@ from helpers import awsobs
 from report_helpers import ACCOUNT, finding, junit, report, sarif
 
 from awsobs.cli.output import Destination, emit, note
+from awsobs.compliance import get_benchmark
+from awsobs.compliance.summary import summarize
 from awsobs.model import Report, Status, SuppressionNote
 from awsobs.report import render
 from awsobs.report.diff import Diff, diff_reports
@@ -101,7 +103,10 @@ def hostile_diff(v: str) -> Diff:
 
 def human_outputs(v: str) -> dict[str, str]:
     rep, d = hostile_report(v), hostile_diff(v)
+    fsbp = summarize(rep, get_benchmark("aws-foundational-security-best-practices"))
     return {
+        "table_compliance": render(rep, "table", compliance=fsbp),
+        "markdown_compliance": render(rep, "markdown", compliance=fsbp),
         "table": render(rep, "table"),
         "table_show_pass_narrow": render(rep, "table", show_pass=True, width=80),
         "table_with_diff": render(rep, "table", diff=d),

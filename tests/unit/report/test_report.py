@@ -103,6 +103,7 @@ def test_json_follows_design_md() -> None:
         "remediation",
         "suppressed",
         "suppression_reason",
+        "compliance",
     }
     assert first["severity"] == "medium" and first["status"] == "FAIL"
     assert first["evidence"] == {"when": "2026-11-21T12:00:00+00:00", "values": [1, 2]}

@@ -9,7 +9,7 @@ from report_helpers import STAGE, finding, report
 
 from awsobs.model import Status
 from awsobs.report import render
-from awsobs.report.csv import COLUMNS
+from awsobs.report.csv import COLUMNS, COMPLIANCE_COLUMNS
 from awsobs.report.markdown import MAX_CHARS, MAX_ROWS
 
 EXEC = "apigw.rest.execution_logging"
@@ -59,8 +59,24 @@ def test_csv_has_one_row_per_finding_and_defuses_formulas() -> None:
         "csv",
     )
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    assert list(rows[0]) == list(COLUMNS) and len(rows) == 2
+    assert list(rows[0]) == [*COLUMNS, *COMPLIANCE_COLUMNS] and len(rows) == 2
     assert rows[0]["message"] == '\'=HYPERLINK("http://x")' and rows[0]["status"] == "FAIL"
     assert rows[1]["resource_id"] == "'@evil"
     assert rows[1]["message"] == "multi\\nline, with comma"  # escaped: one line per finding
     assert rows[0]["suppressed"] == "false"
+
+
+def test_csv_has_a_column_per_framework_with_the_checks_ids() -> None:
+    text = render(
+        report(
+            finding("config.recorder_all_regions", Status.FAIL, "123456789012"),
+            finding("cloudtrail.dynamodb_data_events", Status.FAIL, "trail"),
+        ),
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert COMPLIANCE_COLUMNS == (
+        "cis-aws-1.4", "cis-aws-3.0", "cis-aws-5.0", "aws-securityhub", "aws-config"
+    )  # fmt: skip
+    assert [rows[0][c] for c in COMPLIANCE_COLUMNS] == ["3.5", "3.3", "3.3", "Config.1", ""]
+    assert all(rows[1][c] == "" for c in COMPLIANCE_COLUMNS)  # a check no framework maps

@@ -159,8 +159,23 @@ def test_sarif_rules_carry_registry_metadata() -> None:
     assert rule["help"]["markdown"].endswith(f"**Remediation:** `{meta.remediation}`")
     assert rule["properties"] == {
         "security-severity": "7.0",
-        "tags": ["observability", "cloudtrail"],
+        "tags": [
+            "observability",
+            "cloudtrail",
+            "cis-aws-1.4/3.1",
+            "cis-aws-3.0/3.1",
+            "cis-aws-5.0/3.1",
+            "aws-securityhub/CloudTrail.1",
+            "aws-config/multi-region-cloudtrail-enabled",
+        ],
         "precision": "high",
+        "compliance": {
+            "cis-aws-1.4": ["3.1"],
+            "cis-aws-3.0": ["3.1"],
+            "cis-aws-5.0": ["3.1"],
+            "aws-securityhub": ["CloudTrail.1"],
+            "aws-config": ["multi-region-cloudtrail-enabled"],
+        },
     }
     assert "helpUri" not in rule
     assert _code_span("run `a` then") == "``run `a` then``"  # placeholders stay literal
@@ -241,3 +256,21 @@ def test_junit_without_findings_or_errors_is_an_empty_valid_document() -> None:
     root = junit(report(checks=("cloudtrail.multi_region",)))
     assert counts(root) == (0, 0, 0, 0)
     assert list(root) == []
+
+
+def test_junit_suites_name_their_checks_compliance_as_properties() -> None:
+    rep = report(
+        finding("config.recorder_all_regions", Status.FAIL, ACCOUNT),
+        finding("cloudtrail.dynamodb_data_events", Status.FAIL, "trail"),
+    )
+    suites = {s.attrib["name"]: s for s in junit(rep)}
+    config = suites["config.recorder_all_regions"]
+    assert config[0].tag == "properties"  # before the test cases, as the JUnit XSD orders it
+    props = {p.attrib["name"]: p.attrib["value"] for p in config[0]}
+    assert props == {
+        "compliance.cis-aws-1.4": "3.5",
+        "compliance.cis-aws-3.0": "3.3",
+        "compliance.cis-aws-5.0": "3.3",
+        "compliance.aws-securityhub": "Config.1",
+    }
+    assert suites["cloudtrail.dynamodb_data_events"].find("properties") is None
