@@ -112,7 +112,7 @@ _CIS_14_ALARMS = tuple(
     )
 )
 
-_CIS_SCOPE = "sections 3 (Logging) and 4 (Monitoring); its other sections are not observability"
+_CIS_SCOPE = "sections 3 Logging and 4 Monitoring"
 _CIS_URL = "https://www.cisecurity.org/benchmark/amazon_web_services"
 
 CIS_14 = Benchmark(
@@ -206,7 +206,7 @@ FSBP = Benchmark(
     "aws-foundational-security-best-practices",
     "AWS Foundational Security Best Practices v1.0.0",
     "aws-securityhub",
-    "its logging and monitoring controls; its other controls are not observability",
+    "its logging and monitoring controls",
     _fsbp(
         (
             "CloudTrail.1",

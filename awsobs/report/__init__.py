@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from awsobs.compliance.summary import ComplianceSummary
     from awsobs.report.diff import Diff
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv", "html")
+FORMATS = ("table", "json", "sarif", "junit", "markdown", "csv", "html", "ocsf", "asff")
 VIEWS = ("findings", "resources")
 """What table and Markdown show: the findings check by check, or the map of resources."""
 
@@ -32,8 +32,8 @@ def render(
     baseline), table and markdown append the changes, JSON carries them as `baseline` and
     HTML marks them; the other formats describe the scan alone. `view="resources"` makes
     table and Markdown show the resource map instead of the findings (JSON and HTML always
-    hold both; SARIF, JUnit and CSV are lists of findings). With `compliance` (a scan run
-    with --compliance), table and Markdown append the per-requirement table, and JSON and
+    hold both; SARIF, JUnit, CSV, OCSF and ASFF are lists of findings). With `compliance` (a scan
+    run with --compliance), table and Markdown append the per-requirement table, and JSON and
     HTML carry it."""
     text = _render(report, fmt, show_pass=show_pass, width=width, diff=diff, view=view,
                    compliance=compliance)  # fmt: skip
@@ -95,4 +95,12 @@ def _render(
         return junit.render(report)
     if fmt == "csv":
         return csv_report.render(report)
+    if fmt == "ocsf":
+        from awsobs.report import ocsf
+
+        return ocsf.render(report)
+    if fmt == "asff":
+        from awsobs.report import asff
+
+        return asff.render(report)
     raise ValueError(f"unknown report format {fmt!r}")

@@ -53,7 +53,9 @@ SECURITY_SEVERITY = {
 def fingerprint(f: Finding) -> str:
     """A stable key for one gap: the same check on the same resource hashes the same."""
     key = f"{f.check_id}|{f.account_id}|{f.region}|{f.resource_id}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    # surrogatepass: a name with a lone surrogate hashes instead of crashing (same bytes as
+    # plain UTF-8 for every other string, so fingerprints already issued do not change)
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def artifact_uri(f: Finding) -> str:

@@ -108,3 +108,15 @@ def test_the_catalogue_shows_the_mappings() -> None:
     md = render_catalog(REGISTRY.all(), "markdown")
     assert "Compliance: CIS AWS Foundations Benchmark v1.4.0: `3.5`" in md
     assert "Compliance: no CIS requirement, Security Hub control or Config rule maps to it" in md
+
+
+def test_the_alarm_controls_cis_number_is_the_checks_mapping() -> None:
+    """The number a cwalarm finding's evidence and docs quote is the v1.4-v5.0 one."""
+    from awsobs.checks.cwalarm.controls import CONTROLS
+
+    for control in CONTROLS:
+        meta = REGISTRY.get(f"cwalarm.{control.id}")
+        assert meta is not None
+        for version in ("cis-aws-1.4", "cis-aws-3.0", "cis-aws-5.0"):
+            assert meta.meta.compliance[version] == (control.cis,), control.id
+        assert f"(CIS v1.4-v5.0 {control.cis})" in meta.meta.docs

@@ -175,3 +175,14 @@ def test_the_summary_as_json() -> None:
     assert first["checks"] == ["cloudtrail.multi_region"] and first["assessment"] == "automated"
     kms = next(r for r in doc["requirements"] if r["id"] == "3.6")
     assert kms["status"] == "NOT_COVERED" and "out of scope" in kms["not_covered"]
+
+
+def test_the_readme_shows_the_compliance_table() -> None:
+    from helpers import REPO as ROOT
+
+    from awsobs.report.compliance_view import render_frameworks
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- compliance:begin -->\n", 1)[1].split("<!-- compliance:end -->")[0]
+    expected = render_frameworks(list(benchmarks().values()), METAS, "markdown", detail=False)
+    assert block == expected, "README is stale: paste `awsobs compliance --format markdown`"

@@ -35,8 +35,8 @@ BUCKET = "AWS::S3::Bucket"
     ),
 )
 def bucket_access_logging(ctx: Context) -> Iterator[Finding]:
-    """One finding per trail bucket (CIS 3.6/3.4 / Security Hub CloudTrail.7). PASS when the
-    bucket has server access logging (`LoggingEnabled.TargetBucket`), so reads and deletes
+    """One finding per trail bucket (CIS v1.4 3.6, v3.0/v5.0 3.4; Security Hub CloudTrail.7). PASS
+    when the bucket has server access logging (`LoggingEnabled.TargetBucket`), so reads and deletes
     of the audit log are themselves recorded. A bucket owned by another account (a central
     log-archive bucket, typical for organization trails) cannot be inspected from here:
     UNKNOWN, check it in the account that owns it.

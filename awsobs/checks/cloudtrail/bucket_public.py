@@ -1,6 +1,6 @@
-"""The trail's S3 bucket: can anyone on the internet read the audit log? (CIS 3.3 /
-Security Hub CloudTrail.6.) A public trail bucket hands every visitor the account's
-record of who did what, from where, with which keys.
+"""The trail's S3 bucket: can anyone on the internet read the audit log? (CIS v1.4
+3.3, dropped from v3.0; Security Hub CloudTrail.6.) A public trail bucket hands every visitor the
+account's record of who did what, from where, with which keys.
 
 Reads, per distinct trail bucket: GetBucketLocation (shared with
 `cloudtrail.bucket_access_logging` and S3's readers), then in the bucket's region

@@ -122,12 +122,13 @@ def _s3_data_events(ctx: Context, direction: str) -> Iterator[Finding]:
     remediation=_selector_fix("S3 data events", S3_OBJECT),
 )
 def s3_data_events_read(ctx: Context) -> Iterator[Finding]:
-    """One finding per account (CIS 3.11/3.9). PASS when a multi-region, logging trail
-    records read data events (`GetObject`, ...) on every S3 object: a classic `AWS::S3::Object`
-    data resource of `arn:aws:s3` (or `arn:aws:s3:::`) with `ReadWriteType` ReadOnly or All,
-    or an advanced selector on `eventCategory=Data`, `resources.type=AWS::S3::Object` with no
-    `readOnly=false`, `eventName` or bucket-narrowing `resources.ARN` condition. A selector
-    listing some buckets covers only those, and the message names them.
+    """One finding per account (CIS v1.4 3.11, v3.0/v5.0 3.9). PASS when a multi-region, logging
+    trail records read data events (`GetObject`, ...) on every S3 object: a classic
+    `AWS::S3::Object` data resource of `arn:aws:s3` (or `arn:aws:s3:::`) with `ReadWriteType`
+    ReadOnly or All, or an advanced selector on `eventCategory=Data`,
+    `resources.type=AWS::S3::Object` with no `readOnly=false`, `eventName` or bucket-narrowing
+    `resources.ARN` condition. A selector listing some buckets covers only those, and the message
+    names them.
     """
     yield from _s3_data_events(ctx, READ)
 
@@ -143,9 +144,10 @@ def s3_data_events_read(ctx: Context) -> Iterator[Finding]:
     remediation=_selector_fix("S3 data events", S3_OBJECT),
 )
 def s3_data_events_write(ctx: Context) -> Iterator[Finding]:
-    """One finding per account (CIS 3.10/3.8). Like `cloudtrail.s3_data_events_read`, for
-    write events (`PutObject`, `DeleteObject`, ...): the record of who changed or deleted
-    an object. `ReadWriteType` WriteOnly or All; advanced: no `readOnly=true` condition.
+    """One finding per account (CIS v1.4 3.10, v3.0/v5.0 3.8). Like
+    `cloudtrail.s3_data_events_read`, for write events (`PutObject`, `DeleteObject`, ...): the
+    record of who changed or deleted an object. `ReadWriteType` WriteOnly or All; advanced: no
+    `readOnly=true` condition.
     """
     yield from _s3_data_events(ctx, WRITE)
 

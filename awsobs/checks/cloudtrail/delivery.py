@@ -107,7 +107,7 @@ def s3_delivery(ctx: Context) -> Iterator[Finding]:
     remediation="aws cloudtrail update-trail --name <trail> --enable-log-file-validation",
 )
 def log_file_validation(ctx: Context) -> Iterator[Finding]:
-    """One finding per trail (CIS 3.2 / Security Hub CloudTrail.4). PASS when
+    """One finding per trail (CIS v1.4-v5.0 3.2; Security Hub CloudTrail.4). PASS when
     `LogFileValidationEnabled` is true: CloudTrail then delivers signed digest files, so
     a deleted or edited log file can be detected (`aws cloudtrail validate-logs`).
     """
@@ -147,8 +147,8 @@ def log_file_validation(ctx: Context) -> Iterator[Finding]:
     remediation="aws cloudtrail update-trail --name <trail> --kms-key-id <key-arn>",
 )
 def kms_encryption(ctx: Context) -> Iterator[Finding]:
-    """One finding per trail (CIS 3.5/3.7 / Security Hub CloudTrail.2). PASS when `KmsKeyId`
-    is set (SSE-KMS). The default SSE-S3 encryption does not count: with SSE-KMS, reading
+    """One finding per trail (CIS v1.4 3.7, v3.0/v5.0 3.5; Security Hub CloudTrail.2). PASS when
+    `KmsKeyId` is set (SSE-KMS). The default SSE-S3 encryption does not count: with SSE-KMS, reading
     the logs also needs the key, which narrows who can read them.
     """
     listing = all_trails(ctx)
@@ -189,9 +189,9 @@ def kms_encryption(ctx: Context) -> Iterator[Finding]:
     options={"max_age_hours": 24},
 )
 def cloudwatch_logs(ctx: Context) -> Iterator[Finding]:
-    """One finding per trail (CIS 3.4 / Security Hub CloudTrail.5). PASS when the trail has
-    a CloudWatch Logs log group, is logging, `LatestCloudWatchLogsDeliveryError` is empty
-    and `LatestCloudWatchLogsDeliveryTime` is within `max_age_hours` (default 24). Without
+    """One finding per trail (CIS v1.4 3.4, dropped from v3.0; Security Hub CloudTrail.5). PASS
+    when the trail has a CloudWatch Logs log group, is logging, `LatestCloudWatchLogsDeliveryError`
+    is empty and `LatestCloudWatchLogsDeliveryTime` is within `max_age_hours` (default 24). Without
     this, no metric filter or alarm can react to API activity. A deleted log group or a
     broken role keeps the ARN set but stops delivery: the freshness test catches it.
     """

@@ -142,7 +142,7 @@ def trail_logging(ctx: Context) -> Iterator[Finding]:
     ),
 )
 def multi_region(ctx: Context) -> Iterator[Finding]:
-    """One finding per account (CIS 3.1 / Security Hub CloudTrail.1). PASS when some trail
+    """One finding per account (CIS v1.4-v5.0 3.1; Security Hub CloudTrail.1). PASS when some trail
     is multi-region, is logging, and records every read and write management event: a
     classic selector with `ReadWriteType=All`, management events included and no
     `ExcludeManagementEventSources`, or an advanced selector on `eventCategory=Management`

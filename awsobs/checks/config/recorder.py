@@ -248,10 +248,10 @@ def _global_finding(ctx: Context, states: list[RegionRecorders]) -> Finding:
     remediation=_CREATE,
 )
 def recorder_all_regions(ctx: Context) -> Iterator[Finding]:
-    """One finding per scanned region plus one for the account (CIS 3.3 / 4.3, Security
-    Hub Config.1). A region PASSes when a customer-managed recorder is recording, its last
-    status is not Failure (compared case-insensitively), and it records all supported
-    resource types, or all but an exclusion list (`EXCLUSION_BY_RESOURCE_TYPES`, the
+    """One finding per scanned region plus one for the account (CIS v1.4 3.5, v3.0 and
+    v5.0 3.3; Security Hub Config.1). A region PASSes when a customer-managed recorder is
+    recording, its last status is not Failure (compared case-insensitively), and it records all
+    supported resource types, or all but an exclusion list (`EXCLUSION_BY_RESOURCE_TYPES`, the
     excluded types are in the evidence). An inclusion list FAILs, as does a stopped or
     failing recorder. A service-linked recorder (`AWSConfigurationRecorderFor...`) records
     for its service only and never counts. The account finding PASSes when some region's

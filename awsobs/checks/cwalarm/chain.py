@@ -226,7 +226,7 @@ def _register(control: Control) -> None:
 
     run.__name__ = run.__qualname__ = control.id
     run.__doc__ = (
-        f"One finding per account (CIS {control.cis}; Security Hub CloudWatch.1-14). PASS when "
+        f"One finding per account (CIS v1.4-v5.0 {control.cis}). PASS when "
         "the whole chain holds: a multi-region, logging trail with all management events -> "
         "its CloudWatch Logs group -> a metric filter that matches these events -> an alarm "
         "on the filter's metric name and namespace with actions enabled -> a target that "

@@ -139,7 +139,7 @@ CONTROLS = (
     Control(
         "unauthorized_api_calls",
         "Alarm on unauthorized API calls",
-        "3.1/4.1/5.1",
+        "4.1",
         (
             _event(errorCode="Client.UnauthorizedOperation", eventName="RunInstances"),
             _event(
@@ -160,7 +160,7 @@ CONTROLS = (
     Control(
         "console_signin_no_mfa",
         "Alarm on console sign-in without MFA",
-        "3.2/4.2/5.2",
+        "4.2",
         (
             _event(
                 **_LOGIN,
@@ -186,7 +186,7 @@ CONTROLS = (
     Control(
         "root_usage",
         "Alarm on root account usage",
-        "3.3/4.3/5.3",
+        "4.3",
         (_event(userIdentity=_ROOT, eventName="CreateAccessKey", eventSource=IAM),),
         (
             _event(
@@ -207,7 +207,7 @@ CONTROLS = (
     _changes(
         "iam_policy_changes",
         "Alarm on IAM policy changes",
-        "3.4/4.4/5.4",
+        "4.4",
         IAM,
         """DeleteGroupPolicy DeleteRolePolicy DeleteUserPolicy PutGroupPolicy PutRolePolicy
         PutUserPolicy CreatePolicy DeletePolicy CreatePolicyVersion DeletePolicyVersion
@@ -218,7 +218,7 @@ CONTROLS = (
     _changes(
         "cloudtrail_config_changes",
         "Alarm on CloudTrail configuration changes",
-        "3.5/4.5/5.5",
+        "4.5",
         "cloudtrail.amazonaws.com",
         "CreateTrail UpdateTrail DeleteTrail StartLogging StopLogging",
         _read("cloudtrail.amazonaws.com", "DescribeTrails"),
@@ -226,7 +226,7 @@ CONTROLS = (
     Control(
         "console_auth_failures",
         "Alarm on console authentication failures",
-        "3.6/4.6/5.6",
+        "4.6",
         (
             _event(
                 **_LOGIN,
@@ -240,7 +240,7 @@ CONTROLS = (
     _changes(
         "cmk_disable_or_deletion",
         "Alarm on disabling or deleting customer-managed keys",
-        "3.7/4.7/5.7",
+        "4.7",
         "kms.amazonaws.com",
         "DisableKey ScheduleKeyDeletion",
         _read("kms.amazonaws.com", "DescribeKey"),
@@ -250,7 +250,7 @@ CONTROLS = (
     _changes(
         "s3_bucket_policy_changes",
         "Alarm on S3 bucket policy changes",
-        "3.8/4.8/5.8",
+        "4.8",
         "s3.amazonaws.com",
         """PutBucketAcl PutBucketPolicy PutBucketCors PutBucketLifecycle PutBucketReplication
         DeleteBucketPolicy DeleteBucketCors DeleteBucketLifecycle DeleteBucketReplication""",
@@ -260,7 +260,7 @@ CONTROLS = (
     _changes(
         "config_changes",
         "Alarm on AWS Config configuration changes",
-        "3.9/4.9/5.9",
+        "4.9",
         "config.amazonaws.com",
         """StopConfigurationRecorder DeleteDeliveryChannel PutDeliveryChannel
         PutConfigurationRecorder""",
@@ -270,7 +270,7 @@ CONTROLS = (
     _changes(
         "security_group_changes",
         "Alarm on security group changes",
-        "3.10/4.10/5.10",
+        "4.10",
         EC2,
         """AuthorizeSecurityGroupIngress AuthorizeSecurityGroupEgress RevokeSecurityGroupIngress
         RevokeSecurityGroupEgress CreateSecurityGroup DeleteSecurityGroup""",
@@ -279,7 +279,7 @@ CONTROLS = (
     _changes(
         "nacl_changes",
         "Alarm on network ACL changes",
-        "3.11/4.11/5.11",
+        "4.11",
         EC2,
         """CreateNetworkAcl CreateNetworkAclEntry DeleteNetworkAcl DeleteNetworkAclEntry
         ReplaceNetworkAclEntry ReplaceNetworkAclAssociation""",
@@ -288,7 +288,7 @@ CONTROLS = (
     _changes(
         "network_gateway_changes",
         "Alarm on network gateway changes",
-        "3.12/4.12/5.12",
+        "4.12",
         EC2,
         """CreateCustomerGateway DeleteCustomerGateway AttachInternetGateway
         CreateInternetGateway DeleteInternetGateway DetachInternetGateway""",
@@ -297,7 +297,7 @@ CONTROLS = (
     _changes(
         "route_table_changes",
         "Alarm on route table changes",
-        "3.13/4.13/5.13",
+        "4.13",
         EC2,
         """CreateRoute CreateRouteTable ReplaceRoute ReplaceRouteTableAssociation
         DeleteRouteTable DeleteRoute DisassociateRouteTable""",
@@ -307,7 +307,7 @@ CONTROLS = (
     _changes(
         "vpc_changes",
         "Alarm on VPC changes",
-        "3.14/4.14/5.14",
+        "4.14",
         EC2,
         """CreateVpc DeleteVpc ModifyVpcAttribute AcceptVpcPeeringConnection
         CreateVpcPeeringConnection DeleteVpcPeeringConnection RejectVpcPeeringConnection
@@ -317,7 +317,7 @@ CONTROLS = (
     _changes(
         "organizations_changes",
         "Alarm on AWS Organizations changes",
-        "-/4.15/5.15",
+        "4.15",
         "organizations.amazonaws.com",
         """AcceptHandshake AttachPolicy CreateAccount CreateOrganizationalUnit CreatePolicy
         DeclineHandshake DeleteOrganization DeleteOrganizationalUnit DeletePolicy DetachPolicy

@@ -118,9 +118,9 @@ def _judge(
     "--traffic-type ALL --log-destination-type s3 --log-destination <bucket-arn>",
 )
 def flow_logs_enabled(ctx: Context) -> Iterator[Finding]:
-    """One finding per VPC in the region (CIS 3.7 / Security Hub EC2.6). PASS when a flow
-    log attached to the VPC itself has `FlowLogStatus` ACTIVE, a `DeliverLogsStatus` that
-    is not FAILED (an absent status is accepted), and `TrafficType` ALL or REJECT (ALL is
+    """One finding per VPC in the region (CIS v1.4 3.9, v3.0/v5.0 3.7; Security Hub EC2.6). PASS
+    when a flow log attached to the VPC itself has `FlowLogStatus` ACTIVE, a `DeliverLogsStatus`
+    that is not FAILED (an absent status is accepted), and `TrafficType` ALL or REJECT (ALL is
     treated as a superset of REJECT). The destination may be CloudWatch Logs, S3 or Kinesis
     Data Firehose. FAIL says why: no flow log, only ACCEPT traffic, delivery failing (with
     AWS's error message), or not active. Subnet- and ENI-level flow logs do not count (they

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -274,3 +275,13 @@ def test_junit_suites_name_their_checks_compliance_as_properties() -> None:
         "compliance.aws-securityhub": "Config.1",
     }
     assert suites["cloudtrail.dynamodb_data_events"].find("properties") is None
+
+
+def test_a_lone_surrogate_in_a_resource_id_gets_a_fingerprint_not_a_crash() -> None:
+    from awsobs.report.sarif import fingerprint
+
+    odd = finding("apigw.rest.execution_logging", Status.FAIL, "stage-\ud800")
+    plain = finding("apigw.rest.execution_logging", Status.FAIL, "stage-a")
+    assert len(fingerprint(odd)) == 64 and fingerprint(odd) != fingerprint(plain)
+    for fmt in ("sarif", "ocsf", "asff"):
+        json.loads(render(report(odd), fmt))  # strict JSON, no UnicodeEncodeError
