@@ -15,10 +15,10 @@ CATALOG_FORMATS = ("table", "json", "markdown")
 def render_catalog(checks: Sequence[Check], fmt: str) -> str:
     if fmt == "table":
         rows = [
-            (c.id, c.meta.severity.value, c.meta.scope.value, _signal(c), c.meta.title)
+            (c.id, c.meta.severity.value, c.meta.scope.value, _signal(c), _short(c), c.meta.title)
             for c in checks
         ]
-        headers = ("ID", "SEVERITY", "SCOPE", "SIGNAL", "TITLE")
+        headers = ("ID", "SEVERITY", "SCOPE", "SIGNAL", "CIS 3.0 / SECURITY HUB", "TITLE")
         return str(tabulate(rows, headers=headers)) + "\n"
     if fmt == "json":
         return json.dumps([_as_dict(c) for c in checks], indent=2) + "\n"
@@ -58,6 +58,16 @@ def _compliance_line(c: Check) -> str:
     ]
     note = f" ({m.compliance_note})" if m.compliance_note else ""
     return "Compliance: " + "; ".join(parts) + note
+
+
+def _short(c: Check) -> str:
+    """`3.3 Config.1`: the CIS v3.0 requirement and Security Hub control, `-` for none (every
+    framework's ids are in `--format json` and `--format markdown`)."""
+    cis = list(c.meta.compliance.get("cis-aws-3.0", ()))
+    hub = list(c.meta.compliance.get("aws-securityhub", ()))
+    if len(hub) > 2:
+        hub = [*hub[:1], f"+{len(hub) - 1}"]
+    return " ".join(cis + hub) or "-"
 
 
 def _signal(c: Check) -> str:

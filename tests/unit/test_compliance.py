@@ -120,3 +120,12 @@ def test_the_alarm_controls_cis_number_is_the_checks_mapping() -> None:
         for version in ("cis-aws-1.4", "cis-aws-3.0", "cis-aws-5.0"):
             assert meta.meta.compliance[version] == (control.cis,), control.id
         assert f"(CIS v1.4-v5.0 {control.cis})" in meta.meta.docs
+
+
+def test_the_checks_table_shows_cis_v3_and_security_hub_ids() -> None:
+    lines = render_catalog(REGISTRY.all(), "table").splitlines()
+    assert "CIS 3.0 / SECURITY HUB" in lines[0]
+    row = {line.split()[0]: line.split() for line in lines[2:]}
+    assert row["config.recorder_all_regions"][4:6] == ["3.3", "Config.1"]
+    assert row["rds.log_exports"][4:6] == ["RDS.9", "+6"]
+    assert row["cloudtrail.s3_delivery"][4] == "-"
