@@ -43,7 +43,14 @@ def render(
 
     if fmt == "table":
         return text + "\n" + compliance_view.render_table(compliance, width=width)
-    return text.rstrip("\n") + "\n\n" + compliance_view.render_markdown(compliance)
+    # Markdown: the requirement table first, then the report, cut so the whole still fits
+    # a GitHub comment (the JSON report has everything)
+    head = compliance_view.render_markdown(compliance) + "\n"
+    room = markdown.MAX_CHARS - len(head)
+    if len(text) > room:
+        text = text[: text.rfind("\n", 0, room - 100)] + "\n\n… (cut to fit a comment; the JSON "
+        text += "report has everything)\n"
+    return head + text
 
 
 def _render(

@@ -186,3 +186,27 @@ def test_the_readme_shows_the_compliance_table() -> None:
     block = readme.split("<!-- compliance:begin -->\n", 1)[1].split("<!-- compliance:end -->")[0]
     expected = render_frameworks(list(benchmarks().values()), METAS, "markdown", detail=False)
     assert block == expected, "README is stale: paste `awsobs compliance --format markdown`"
+
+
+def test_the_markdown_report_leads_with_the_requirements_and_still_fits_a_comment() -> None:
+    from awsobs.report import render
+    from awsobs.report.markdown import MAX_CHARS
+
+    many = [
+        finding(
+            "vpc.flow_logs_enabled",
+            status,
+            f"vpc-{i:05d}-" + "r" * 80,
+            message="x " * 200,
+            suppressed=suppressed,
+            suppression_reason="y " * 200 if suppressed else None,
+        )
+        for status, suppressed in ((Status.FAIL, False), (Status.UNKNOWN, False),
+                                   (Status.FAIL, True))
+        for i in range(700)
+    ]  # fmt: skip
+    rep = report(*many)
+    text = render(rep, "markdown", compliance=summarize(rep, V30))
+    assert text.startswith("### CIS AWS Foundations Benchmark v3.0.0")
+    assert "| 3.7 | **FAIL** |" in text and "## awsobs: 700 gaps" in text
+    assert len(text) <= MAX_CHARS and "cut to fit a comment" in text
