@@ -255,3 +255,19 @@ def assert_sends_exactly_its_permissions(
     declared = next(c.meta.permissions for c in REGISTRY.all() if c.id == check_id)
     assert used - set(ENGINE_PERMISSIONS) == set(declared)
     return report
+
+
+def check_args(**overrides: Any) -> dict[str, Any]:
+    """The arguments of a check that registers, in a registry of its own (`check(**...)`)."""
+    from awsobs.registry import Registry
+
+    args: dict[str, Any] = {
+        "id": "x.ok",
+        "title": "t",
+        "severity": "low",
+        "permissions": ["s3:ListAllMyBuckets"],
+        "remediation": "r",
+        "docs": "d",
+        "registry": Registry(),
+    }
+    return args | overrides

@@ -8,10 +8,11 @@ import json
 from typing import Any
 
 import pytest
+from helpers import check_args
 
 from awsobs.compliance import FRAMEWORKS, compliance_problems
 from awsobs.compliance.mappings import MAPPINGS, PARTIAL
-from awsobs.registry import REGISTRY, Registry, check
+from awsobs.registry import REGISTRY, check
 from awsobs.report.catalog import render_catalog
 
 
@@ -76,17 +77,7 @@ def test_every_cis_alarm_check_is_a_section_4_requirement() -> None:
 
 
 def _plugin(**kw: Any) -> Any:
-    reg = Registry()
-    return check(
-        id="acme.thing",
-        title="t",
-        severity="low",
-        permissions=["s3:ListAllMyBuckets"],
-        remediation="r",
-        docs="d",
-        registry=reg,
-        **kw,
-    )(lambda ctx: iter(()))
+    return check(**check_args(id="acme.thing"), **kw)(lambda ctx: iter(()))
 
 
 def test_a_plugin_declares_its_own_mappings() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from helpers import REPO
+from helpers import REPO, check_args
 from seed_all import SCAN_KW, seed_every_read
 
 from awsobs import REGISTRY, Status, scan
@@ -45,21 +45,8 @@ def test_every_builtin_check_says_which_signal_it_judges() -> None:
     assert "lambda.xray_active" in by_signal[Signal.TRACES]
 
 
-def _complete() -> dict[str, Any]:
-    """The arguments of a check that registers, in a registry of its own."""
-    return {
-        "id": "x.ok",
-        "title": "t",
-        "severity": "low",
-        "permissions": ["s3:ListAllMyBuckets"],
-        "remediation": "r",
-        "docs": "d",
-        "registry": Registry(),
-    }
-
-
 def test_a_signal_or_resource_type_that_is_not_one_is_refused() -> None:
-    kwargs = _complete()
+    kwargs = check_args()
     with pytest.raises(ValueError, match="signal"):
         check(**kwargs, signal="telemetry")(lambda ctx: iter(()))
     with pytest.raises(ValueError, match="resource_types"):
@@ -110,7 +97,7 @@ def test_registering_an_id_twice_is_refused() -> None:
     ],
 )
 def test_incomplete_metadata_is_refused(field: str, value: Any, problem: str) -> None:
-    kwargs = _complete()
+    kwargs = check_args()
     kwargs[field] = value
     with pytest.raises(ValueError, match=problem):
         check(**kwargs)(lambda ctx: iter(()))
