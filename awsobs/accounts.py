@@ -26,7 +26,7 @@ from awsobs.aws.org import (
     role_arn,
 )
 from awsobs.engine import Progress, scan, validate_options
-from awsobs.errors import CredentialsError, UsageError
+from awsobs.errors import CredentialsError, EndpointUnreachable, UsageError
 from awsobs.merge import merge_reports
 from awsobs.model import DEFAULT_MAX_WORKERS, GLOBAL_REGION, Finding, Report, Status
 from awsobs.registry import REGISTRY, Check
@@ -141,6 +141,8 @@ def scan_accounts(
             why = f"{err.code}: {err.detail}"
         except CredentialsError as err:
             why = f"credentials rejected: {err}"
+        except EndpointUnreachable as err:  # the network, not the account's credentials
+            why = str(err)
         return _unreachable(target.account_id, arn, why, selected, started, scan_kwargs)
 
     unique: dict[str, AccountTarget] = {}

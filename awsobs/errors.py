@@ -20,6 +20,11 @@ class CredentialsError(AwsobsError):
     """No usable AWS credentials: missing, expired or rejected."""
 
 
+class EndpointUnreachable(AwsobsError):
+    """A request never got an answer from AWS: DNS, a refused connection, a proxy, TLS or a
+    timeout. The message names the endpoint and the cause; it is not a credentials problem."""
+
+
 class ScanCancelled(Exception):
     """The scan's `cancel` event was set (or Ctrl-C was pressed): no further request is
     sent, and `scan` stops without a report."""

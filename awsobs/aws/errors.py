@@ -11,8 +11,6 @@ from enum import StrEnum
 
 from botocore.exceptions import (
     ClientError,
-    ConnectTimeoutError,
-    EndpointConnectionError,
     NoCredentialsError,
     PartialCredentialsError,
     TokenRetrievalError,
@@ -21,6 +19,7 @@ from botocore.exceptions import (
 from botocore.exceptions import SSOTokenLoadError as _SSOTokenLoadError
 
 from awsobs.aws.iam import iam_action
+from awsobs.aws.network import unreachable
 
 
 class ErrorKind(StrEnum):
@@ -31,6 +30,7 @@ class ErrorKind(StrEnum):
     THROTTLED = "throttled"
     NOT_FOUND = "not_found"
     CREDENTIALS = "credentials"
+    UNREACHABLE = "unreachable"  # no answer from AWS: DNS, refused, proxy, TLS, timeout
     UNDECLARED = "undeclared"  # refused by awsobs: the check does not declare the action
     REFUSED = "refused"  # refused by awsobs: not a read, or a read of secrets or content
     ERROR = "error"
@@ -112,6 +112,8 @@ class AwsError(Exception):
             return f"{self.action} was throttled{where} after retries"
         if self.kind is ErrorKind.CREDENTIALS:
             return f"credentials rejected by {self.action}{where} ({self.code})"
+        if self.kind is ErrorKind.UNREACHABLE:
+            return self.message[:300]
         if self.kind in (ErrorKind.UNDECLARED, ErrorKind.REFUSED):
             return self.message
         return f"{self.action} failed{where}: {self.code}: {self.message}"[:300]
@@ -164,8 +166,11 @@ def _refused(
     return ReadOnlyViolation(service, operation, region, why, undeclared=undeclared)
 
 
-def classify(exc: Exception, service: str, operation: str, region: str) -> AwsError:
-    """Map a botocore exception to an `AwsError`."""
+def classify(
+    exc: Exception, service: str, operation: str, region: str, endpoint: str = ""
+) -> AwsError:
+    """Map a botocore exception to an `AwsError`; `endpoint` is the client's URL, named
+    when the request got no answer at all."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code", "Unknown"))
@@ -177,9 +182,11 @@ def classify(exc: Exception, service: str, operation: str, region: str) -> AwsEr
             if message.lstrip().startswith("<"):
                 message = "the endpoint answered with an error page, not an AWS error"
         return AwsError(kind, service, operation, region, code, message)
-    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
-        kind = ErrorKind.REGION_UNAVAILABLE
-        return AwsError(kind, service, operation, region, type(exc).__name__, str(exc))
+    network = unreachable(exc, endpoint)
+    if network is not None:  # the request never got an AWS answer: say where and why
+        message = network.describe(iam_action(service, operation))
+        kind = ErrorKind.UNREACHABLE
+        return AwsError(kind, service, operation, region, type(exc).__name__, message)
     if isinstance(
         exc,
         NoCredentialsError

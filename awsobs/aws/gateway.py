@@ -276,7 +276,7 @@ class Gateway:
         except (ReadOnlyViolation, ScanCancelled):
             raise
         except Exception as exc:  # botocore's, or anything a transport or hook raises
-            error = classify(exc, service, operation, region)
+            error = classify(exc, service, operation, region, client.meta.endpoint_url)
             log.debug("%s:%s %s -> %s", service, operation, region, error)
             raise error from None
         result.pop("ResponseMetadata", None)

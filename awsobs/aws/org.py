@@ -23,8 +23,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
+from awsobs.aws.network import unreachable
 from awsobs.aws.session import DEFAULT_REGION, global_region, home_region
-from awsobs.errors import AwsobsError, CredentialsError, UsageError
+from awsobs.errors import AwsobsError, CredentialsError, EndpointUnreachable, UsageError
 
 ORG_PERMISSIONS = ("organizations:ListAccounts",)
 """What `--org` reads in the management (or delegated administrator) account."""
@@ -69,6 +70,8 @@ def list_org_accounts(session: boto3.Session) -> list[AccountTarget]:
             ) from None
         if err.kind is ErrorKind.CREDENTIALS:
             raise CredentialsError(f"organizations:ListAccounts failed: {err.describe()}") from None
+        if err.kind is ErrorKind.UNREACHABLE:
+            raise EndpointUnreachable(err.message) from None
         raise UsageError(f"organizations:ListAccounts failed: {err.code}: {err.message}") from None
     found = [
         AccountTarget(str(acct["Id"]), str(acct.get("Name", "")))
@@ -111,7 +114,9 @@ def assumed_session(
         except ClientError as exc:
             raise AssumeRoleError(arn, *_client_error(exc)) from None
         except BotoCoreError as exc:
-            raise AssumeRoleError(arn, type(exc).__name__, str(exc)) from None
+            network = unreachable(exc, sts.meta.endpoint_url)  # DNS, refused, proxy, TLS
+            detail = network.describe("sts:AssumeRole") if network is not None else str(exc)
+            raise AssumeRoleError(arn, type(exc).__name__, detail) from None
         expiry = creds["Expiration"]
         return {
             "access_key": creds["AccessKeyId"],

@@ -23,7 +23,7 @@ from awsobs.aws.env_errors import (
 )
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
-from awsobs.errors import CredentialsError, UsageError
+from awsobs.errors import CredentialsError, EndpointUnreachable, UsageError
 
 DEFAULT_REGION = "us-east-1"
 ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
@@ -90,6 +90,8 @@ def resolve_identity(gateway: Gateway, region: str) -> Identity:
     try:
         who = gateway.call("sts", "GetCallerIdentity", region)
     except AwsError as err:
+        if err.kind is ErrorKind.UNREACHABLE:  # a network failure, not the credentials
+            raise EndpointUnreachable(err.message) from None
         raise CredentialsError(_credentials_message(err)) from None
     except Exception as exc:  # raised by botocore while it made the client or credentials
         raise credentials_error(exc, _session_of(gateway)) from None
@@ -111,8 +113,6 @@ def _credentials_message(err: AwsError) -> str:
         return f"the AWS SSO session is missing or expired ({code}): run `aws sso login`"
     if code in _EXPIRED:
         return f"the AWS credentials have expired ({code}): refresh them and run again"
-    if code in {"EndpointConnectionError", "ConnectTimeoutError"}:  # no answer at all
-        return f"could not reach AWS to verify the credentials ({code}): {err.message}"
     if err.kind in (ErrorKind.CREDENTIALS, ErrorKind.REGION_UNAVAILABLE, ErrorKind.ACCESS_DENIED):
         return f"AWS rejected the credentials ({code}): {err.message}".strip()
     return f"could not verify the AWS credentials with sts:GetCallerIdentity: {code}: {err.message}"

@@ -201,3 +201,20 @@ def _empty(account: str) -> Any:
 
     now = dt.datetime.now(dt.UTC)
     return Report((), now, now, (account,), ("us-east-1",), (CHECK,), 1)
+
+
+def test_an_account_whose_sts_endpoint_is_unreachable_says_so(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch, refused: str
+) -> None:
+    # sts:AssumeRole gets no answer at all (a refused port on 127.0.0.1): the account's
+    # UNKNOWN names the endpoint and the cause, not rejected credentials.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", refused)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    report = scan_accounts(
+        aws, [AccountTarget("222222222222")], role_name=ROLE, checks=[CHECK], regions=["us-east-1"]
+    )
+    (bad,) = report.findings
+    assert bad.status is Status.UNKNOWN
+    assert f"could not reach the AWS endpoint {refused}" in bad.message
+    assert "for sts:AssumeRole: connection refused" in bad.message
+    assert "rejected" not in bad.message

@@ -187,7 +187,7 @@ def test_throttling_past_retries_is_typed(aws: boto3.Session) -> None:
     [
         (
             EndpointConnectionError(endpoint_url="https://cloudtrail.x"),
-            ErrorKind.REGION_UNAVAILABLE,
+            ErrorKind.UNREACHABLE,
         ),
         (NoCredentialsError(), ErrorKind.CREDENTIALS),
     ],

@@ -245,7 +245,8 @@ def test_an_endpoint_that_does_not_answer_is_not_called_rejected_credentials(
     env["AWS_MAX_ATTEMPTS"] = "1"
     line = one_line_error(
         awsobs(*SCAN, env=env),
-        "could not reach AWS to verify the credentials (EndpointConnectionError)",
+        "could not reach the AWS endpoint",
+        "for sts:GetCallerIdentity: connection refused",
         env["AWS_ENDPOINT_URL"],
     )
     assert "rejected" not in line
