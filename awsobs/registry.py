@@ -112,12 +112,14 @@ class Registry:
         self.plugin_errors: list[str] = []
 
     def add(self, chk: Check) -> None:
+        """Register `chk`. The same function defined again (same module and qualified
+        name: a notebook cell or a module re-run, `importlib.reload`) replaces the old
+        one; a different function under an id already taken is refused."""
         with self._lock:
             existing = self._checks.get(chk.id)
-            if existing is not None and existing.func is not chk.func:
-                raise ValueError(
-                    f"check id {chk.id!r} is already registered by {existing.__module__}"
-                )
+            if existing is not None and not _same_definition(existing.func, chk.func):
+                where = f"{existing.func.__module__}.{existing.func.__qualname__}"
+                raise ValueError(f"check id {chk.id!r} is already registered by {where}")
             self._checks[chk.id] = chk
 
     def load(self) -> None:
@@ -208,6 +210,14 @@ def _expand(patterns: Iterable[str | Check]) -> Iterator[str | Check]:
 
 
 REGISTRY = Registry()
+
+
+def _same_definition(old: CheckFunction, new: CheckFunction) -> bool:
+    """Is `new` the same source definition as `old`, run again?"""
+    return old is new or (
+        getattr(old, "__module__", None) == getattr(new, "__module__", None)
+        and getattr(old, "__qualname__", None) == getattr(new, "__qualname__", None)
+    )
 
 
 def check(

@@ -16,6 +16,7 @@ What it guarantees, so checks don't have to:
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
@@ -23,7 +24,7 @@ import os
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -130,28 +131,52 @@ def _retries(session: boto3.Session) -> Any:
 # botocore builds a new client class (a Python method for every operation of the service:
 # about 700 for EC2) each time it creates a client, and the scan's CPU time was mostly
 # that. Within one Gateway, the clients of a service in every region can share one class:
-# it depends only on the service model and the session's event handlers. The cache is
-# used only while a Gateway creates its own clients (a thread-local marks it), and lives
-# as long as that Gateway, so nobody else's boto3 clients are affected.
+# it depends only on the service model and the session's event handlers. botocore has no
+# hook to hand it a class, so `_sharing_classes` puts a wrapper on ClientCreator only
+# while a Gateway creates a client, and puts botocore's own method back when no Gateway
+# is creating one: importing awsobs changes nothing in botocore, and between client
+# creations the process has botocore as it came. While the wrapper is in place, a client
+# another thread creates meanwhile gets botocore's own behaviour (a thread-local marks
+# the Gateway's own creations), and each Gateway's cache lives as long as the Gateway.
 _BUILDING = threading.local()
 _CREATOR: Any = botocore.client.ClientCreator  # the stubs do not declare the private method
-_ORIGINAL_CLIENT_CLASS = _CREATOR._create_client_class
+_PATCH_LOCK = threading.Lock()
+_PATCH_USERS = 0
+_ORIGINAL_CLIENT_CLASS: Any = None
 
 
 def _shared_client_class(self: Any, service_name: str, service_model: Any) -> Any:
+    original = _ORIGINAL_CLIENT_CLASS
     cache: dict[tuple[int, str, str], tuple[Any, Any]] | None = getattr(_BUILDING, "classes", None)
     if cache is None:
-        return _ORIGINAL_CLIENT_CLASS(self, service_name, service_model)
+        return original(self, service_name, service_model)
     emitter = self._event_emitter
     key = (id(emitter), service_name, str(service_model.api_version))
     hit = cache.get(key)
     if hit is None or hit[0] is not emitter:
-        hit = (emitter, _ORIGINAL_CLIENT_CLASS(self, service_name, service_model))
+        hit = (emitter, original(self, service_name, service_model))
         cache[key] = hit
     return hit[1]
 
 
-_CREATOR._create_client_class = _shared_client_class
+@contextlib.contextmanager
+def _sharing_classes(cache: dict[tuple[int, str, str], tuple[Any, Any]]) -> Iterator[None]:
+    """Within the block, clients this thread creates share `cache`'s client classes."""
+    global _PATCH_USERS, _ORIGINAL_CLIENT_CLASS
+    with _PATCH_LOCK:
+        if _PATCH_USERS == 0:
+            _ORIGINAL_CLIENT_CLASS = _CREATOR.__dict__["_create_client_class"]
+            _CREATOR._create_client_class = _shared_client_class
+        _PATCH_USERS += 1
+    _BUILDING.classes = cache
+    try:
+        yield
+    finally:
+        _BUILDING.classes = None
+        with _PATCH_LOCK:
+            _PATCH_USERS -= 1
+            if _PATCH_USERS == 0:
+                _CREATOR._create_client_class = _ORIGINAL_CLIENT_CLASS
 
 
 class Gateway:
@@ -225,15 +250,12 @@ class Gateway:
             if client is None:
                 # boto3 Sessions are not thread-safe; client creation stays under the lock.
                 session: Any = self._session  # service names are dynamic; stubs want literals
-                _BUILDING.classes = self._client_classes
-                try:
+                with _sharing_classes(self._client_classes):
                     client = session.client(service, region_name=region, config=self._config)
-                    if _is_address(client.meta.endpoint_url):
-                        client.meta.events.register(
-                            "before-sign", _AddressOnly(client.meta.endpoint_url)
-                        )
-                finally:
-                    _BUILDING.classes = None
+                if _is_address(client.meta.endpoint_url):
+                    client.meta.events.register(
+                        "before-sign", _AddressOnly(client.meta.endpoint_url)
+                    )
                 client.meta.events.register("before-call", self._before_call)
                 client.meta.events.register("before-send", self._before_send)
                 event_name = client.meta.service_model.service_id.hyphenize()

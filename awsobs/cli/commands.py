@@ -26,6 +26,7 @@ from awsobs.registry import REGISTRY
 from awsobs.report.catalog import render_catalog
 from awsobs.report.diff import Diff, diff_reports
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
+from awsobs.report.text import printable
 from awsobs.report_io import load_report
 
 if TYPE_CHECKING:
@@ -37,8 +38,20 @@ if TYPE_CHECKING:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    sys.stdout.write(render_catalog(REGISTRY.all(), args.format))
-    return 0
+    """The catalogue; a plugin that failed to load is listed with its error (below the
+    table; on stderr beside JSON and Markdown, which stay the catalogue alone) and makes
+    the exit code 3, as in a scan: the list is incomplete."""
+    checks = REGISTRY.all()
+    broken = list(REGISTRY.plugin_errors)
+    sys.stdout.write(render_catalog(checks, args.format))
+    if broken and args.format == "table":
+        sys.stdout.write(
+            f"\nPlugins that failed to load ({len(broken)}): their checks are missing\n"
+        )
+        sys.stdout.write("".join(f"  {printable(e)}\n" for e in broken))
+    elif broken:
+        sys.stderr.write("".join(f"awsobs: {printable(e)}\n" for e in broken))
+    return 3 if broken else 0
 
 
 def cmd_compliance(args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ import pytest
 from helpers import REPO, check_args
 from seed_all import SCAN_KW, seed_every_read
 
+import awsobs.cli as cli
 from awsobs import REGISTRY, Status, scan
 from awsobs.aws.gateway import RequestHook
 from awsobs.aws.iam import iam_action
@@ -64,27 +67,47 @@ def test_builtin_checks_are_importable_by_a_predictable_name() -> None:
         assert getattr(module, expected) is c
 
 
-def test_registering_an_id_twice_is_refused() -> None:
-    reg = Registry()
+def _define(reg: Registry, title: str = "t") -> Any:
+    """The same check definition each call, as a notebook cell re-run makes it."""
 
-    def make() -> Any:
-        @check(
-            id="x.dup",
-            title="t",
-            severity="low",
-            permissions=["s3:ListAllMyBuckets"],
-            remediation="r",
-            docs="d",
-            registry=reg,
-        )
+    @check(
+        id="x.dup",
+        title=title,
+        severity="low",
+        permissions=["s3:ListAllMyBuckets"],
+        remediation="r",
+        docs="d",
+        registry=reg,
+    )
+    def dup(ctx: Any) -> Iterator[Any]:
+        return iter(())
+
+    return dup
+
+
+def test_running_the_same_definition_again_replaces_it() -> None:
+    reg = Registry()
+    first = _define(reg)
+    second = _define(reg, title="edited in the notebook")  # the cell, edited and re-run
+    assert first.func is not second.func
+    assert reg._checks["x.dup"] is second
+    assert reg._checks["x.dup"].meta.title == "edited in the notebook"
+
+
+def test_a_different_function_under_a_taken_id_is_refused() -> None:
+    reg = Registry()
+    _define(reg)
+
+    def other() -> Any:
+        @check(**{**check_args(), "id": "x.dup", "registry": reg})
         def dup(ctx: Any) -> Iterator[Any]:
             return iter(())
 
         return dup
 
-    make()
-    with pytest.raises(ValueError, match="already registered"):
-        make()
+    with pytest.raises(ValueError, match=r"already registered by .*_define\.<locals>\.dup"):
+        other()
+    assert reg._checks["x.dup"].func.__qualname__.startswith("_define.")
 
 
 @pytest.mark.parametrize(
@@ -154,6 +177,7 @@ def _install_plugin(root: Path, name: str, module_source: str) -> None:
 @pytest.fixture
 def plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Plugins under tmp_path; the global registry is restored afterwards."""
+    REGISTRY.load()  # the built-in checks first, whichever test runs first
     saved = (dict(REGISTRY._checks), REGISTRY._loaded, list(REGISTRY.plugin_errors))
     monkeypatch.syspath_prepend(str(tmp_path))
     REGISTRY._loaded = False
@@ -187,3 +211,54 @@ def test_broken_plugin_is_reported_not_dropped(plugin_dir: Path, aws: boto3.Sess
     report = scan(aws, regions=["us-east-1"], checks=["cloudtrail.kms_encryption"])
     assert any("awsobs_plugin_bad" in e and "missing dependency" in e for e in report.errors)
     assert report.exit_code() == 3  # built-in checks ran, but the scan is incomplete
+
+
+def test_awsobs_checks_lists_a_broken_plugin_with_its_error(
+    plugin_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _install_plugin(plugin_dir, "awsobs_plugin_bad", "raise ImportError('missing dependency')\n")
+    assert cli.main(["checks"]) == 3  # the list is incomplete, as a scan would be
+    out = capsys.readouterr().out
+    tail = out.split("\n\nPlugins that failed to load (1): their checks are missing\n", 1)[1]
+    assert tail.startswith("  could not load checks from plugin 'awsobs_plugin_bad'")
+    assert "ImportError: missing dependency" in tail
+    assert "cloudtrail.trail_logging" in out  # the built-in checks are still listed
+
+    # JSON on stdout stays the catalogue alone (a list of checks); the error goes to stderr.
+    assert cli.main(["checks", "--format", "json"]) == 3
+    captured = capsys.readouterr()
+    assert all("id" in c for c in json.loads(captured.out))
+    assert captured.err.startswith("awsobs: could not load checks from plugin 'awsobs_plugin_bad'")
+
+
+def test_awsobs_checks_without_broken_plugins_exits_0(
+    plugin_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["checks"]) == 0
+    assert "failed to load" not in capsys.readouterr().out
+
+
+NOTEBOOK_CELL = """
+from awsobs import REGISTRY, Finding, check
+
+@check(id="nb.topics", title=TITLE, severity="low", permissions=["sns:ListTopics"],
+       remediation="r", docs="d")
+def topics(ctx):
+    yield from ()
+
+print(REGISTRY.get("nb.topics").meta.title)
+"""
+
+
+def test_a_notebook_cell_run_twice_registers_its_check_once() -> None:
+    # A notebook runs cells in __main__: the second run used to raise "already registered".
+    script = (
+        f"cell = {NOTEBOOK_CELL!r}\n"
+        "exec(cell, {'__name__': '__main__', 'TITLE': 'first'})\n"
+        "exec(cell, {'__name__': '__main__', 'TITLE': 'second'})\n"
+        "from awsobs import REGISTRY\n"
+        "print(sum(c.id == 'nb.topics' for c in REGISTRY.all()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["first", "second", "1"]

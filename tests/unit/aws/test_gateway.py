@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import http.server
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+import botocore.client
 import pytest
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 from botocore.stub import Stubber
@@ -287,6 +290,37 @@ def test_clients_of_a_service_share_one_class_within_a_gateway(aws: boto3.Sessio
     mine = aws.client("ec2", region_name="us-east-1")  # a user's own client: untouched
     assert type(mine) is not type(east)
     gateway.call("ec2", "DescribeRegions", "eu-west-1")  # and the shared class works
+    assert _botocore_unchanged()
+
+
+def _botocore_unchanged() -> bool:
+    method = botocore.client.ClientCreator.__dict__["_create_client_class"]
+    return bool(method.__module__ == "botocore.client")
+
+
+def test_importing_awsobs_leaves_botocore_as_it_came() -> None:
+    # A fresh interpreter: import everything awsobs has, then look at botocore's class.
+    script = (
+        "import botocore.client, awsobs, awsobs.engine, awsobs.aws.gateway, awsobs.cli\n"
+        "from awsobs import REGISTRY; REGISTRY.all()\n"
+        "m = botocore.client.ClientCreator.__dict__['_create_client_class']\n"
+        "print(m.__module__, m.__qualname__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["botocore.client", "ClientCreator._create_client_class"]
+
+
+def test_clients_made_beside_a_gateway_keep_their_own_class(aws: boto3.Session) -> None:
+    # While gateways create clients on many threads, everyone else's clients are botocore's.
+    gateways = [Gateway(aws) for _ in range(4)]
+    regions = ["us-east-1", "eu-west-1", "us-west-2", "ap-south-1"]
+    with ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda i: gateways[i % 4]._client("ec2", regions[i // 4]), range(16)))
+        mine = list(pool.map(lambda r: aws.client("ec2", region_name=r), regions))
+    assert len({type(c) for c in made}) == 4  # one class per gateway, shared by its regions
+    assert not {type(c) for c in mine} & {type(c) for c in made}
+    assert _botocore_unchanged()
 
 
 def test_an_endpoint_override_to_an_address_gets_every_request(
