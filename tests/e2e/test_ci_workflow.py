@@ -88,7 +88,8 @@ def _commands(script: str) -> list[list[str]]:
 def test_every_awsobs_command_is_one_the_cli_has(workflow: dict[str, Any]) -> None:
     parser = build_parser()
     scripts = [s["run"] for s in steps(workflow) if "run" in s]
-    commands = [c for script in scripts for c in _commands(script)]
+    # `awsobs --version` (the install step's proof of install) is argparse's own action.
+    commands = [c for script in scripts for c in _commands(script) if c != ["--version"]]
     assert commands, "the workflow runs no awsobs command"
     baseline = re.search(r"BASELINE=\((--baseline [^)]+)\)", scan_script(workflow))
     assert baseline is not None
@@ -146,3 +147,115 @@ def test_the_scan_step_runs_and_fails_only_on_new_gaps(
         ]
         >= 1
     )
+
+
+# -- the recipe runs today: pinned actions, Node 24 releases, awsobs from its repository ------
+
+# The first major of each action that runs on Node 24 (Node 20 is end of life on runners).
+NODE24_MAJORS = {
+    "actions/checkout": 5,
+    "actions/setup-python": 6,
+    "actions/cache": 5,
+    "actions/cache/restore": 5,
+    "actions/cache/save": 5,
+    "actions/upload-artifact": 6,
+    "actions/download-artifact": 7,
+    "aws-actions/configure-aws-credentials": 6,
+    "github/codeql-action/upload-sarif": 4,
+}
+USES = re.compile(r"uses:\s*(?P<action>[\w./-]+)@(?P<ref>\S+)(?:\s*#\s*(?P<version>\S+))?")
+
+
+def _uses(path: Path) -> list[re.Match[str]]:
+    return list(USES.finditer(path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("path", [WORKFLOW, REPO / "docs" / "scale.md"], ids=lambda p: p.name)
+def test_every_action_is_pinned_by_sha_to_a_node24_release(path: Path) -> None:
+    found = _uses(path)
+    assert found, f"{path.name} uses no action"
+    shas: dict[str, set[str]] = {}
+    for use in found:
+        action, ref, version = use["action"], use["ref"], use["version"]
+        assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{action}@{ref} is not pinned by commit"
+        assert version and re.fullmatch(r"v\d+\.\d+\.\d+", version), f"{action}: no # vX.Y.Z"
+        assert int(version[1:].split(".")[0]) >= NODE24_MAJORS[action], f"{action} {version}"
+        shas.setdefault(action.split("/")[0] + "/" + action.split("/")[1], set()).add(ref)
+    # One release per action repository (cache/restore and cache/save are actions/cache).
+    assert all(len(refs) == 1 for refs in shas.values()), shas
+
+
+def test_the_baseline_cache_key_changes_with_each_attempt(workflow: dict[str, Any]) -> None:
+    for uses in ("actions/cache/restore", "actions/cache/save"):
+        assert "${{ github.run_attempt }}" in step(workflow, uses)["with"]["key"]
+
+
+def _install_step(workflow: dict[str, Any]) -> dict[str, Any]:
+    (found,) = [s for s in steps(workflow) if s.get("name") == "Install awsobs"]
+    return found
+
+
+def _run_install(workflow: dict[str, Any], tmp_path: Path, git: str, ref: str) -> tuple[int, str]:
+    """Run the install step with `python` and `awsobs` stand-ins that record their argv."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    calls = tmp_path / "calls.txt"
+    for name in ("python", "awsobs"):
+        tool = bin_dir / name
+        tool.write_text(f'#!/bin/sh\nprintf "%s|" {name} "$@" >> "{calls}"\necho >> "{calls}"\n')
+        tool.chmod(0o755)
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "AWSOBS_GIT": git,
+        "AWSOBS_REF": ref,
+    }
+    done = subprocess.run(
+        ["bash", "-e", "-c", _install_step(workflow)["run"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    return done.returncode, (calls.read_text() if calls.exists() else "") + done.stdout
+
+
+def test_awsobs_is_installed_from_its_repository_at_a_pinned_ref(
+    workflow: dict[str, Any], tmp_path: Path
+) -> None:
+    install = _install_step(workflow)
+    assert install["env"] == {
+        "AWSOBS_GIT": "${{ vars.AWSOBS_GIT }}",
+        "AWSOBS_REF": "${{ vars.AWSOBS_REF }}",
+    }
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    code, out = _run_install(workflow, tmp_path, "https://github.com/acme/awsobs", sha)
+    assert code == 0, out
+    assert out.splitlines() == [
+        f"python|-m|pip|install|awsobs @ git+https://github.com/acme/awsobs@{sha}|",
+        "awsobs|--version|",
+    ]
+
+
+def test_the_install_step_says_which_variables_are_missing(
+    workflow: dict[str, Any], tmp_path: Path
+) -> None:
+    code, out = _run_install(workflow, tmp_path, "", "")
+    assert code == 1
+    assert out.strip() == (
+        "::error::set the repository variables AWSOBS_GIT and AWSOBS_REF (docs/ci.md)"
+    )
+
+
+def test_no_recipe_installs_awsobs_from_the_package_index_yet() -> None:
+    # `pip install awsobs` would fetch whatever holds that name on PyPI today.
+    for path in (WORKFLOW, REPO / "docs" / "scale.md", REPO / "docs" / "ci.md"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"pip install (-q )?awsobs(\s|$)", text), path.name
+
+
+def test_the_sarif_upload_can_be_switched_off_for_private_repositories(
+    workflow: dict[str, Any],
+) -> None:
+    upload = step(workflow, "github/codeql-action/upload-sarif")
+    assert "vars.AWSOBS_CODE_SCANNING != 'off'" in upload["if"]
+    assert workflow["permissions"]["actions"] == "read"
