@@ -125,17 +125,24 @@ class Piece:
 
 
 def fill(
-    text: str, width: int, *, start: int = 0, total: int | None = None, first: int | None = None
+    text: str,
+    width: int,
+    *,
+    start: int = 0,
+    total: int | None = None,
+    first: int | None = None,
+    whole: bool = False,
 ) -> list[Piece]:
     """`text` wrapped at spaces into a column `width` wide starting at `start` of a line
     `total` wide (None: no wrapping); `first` is the room on the first line when that
-    differs (text after a lead-in such as `fix: `)."""
+    differs (text after a lead-in such as `fix: `); `whole`: one word, spaces and all (an
+    id: an alarm's name may hold spaces)."""
     first_room = width if first is None else first
     if total is None or text_width(text) <= first_room:
         return [Piece(text)]
     out: list[Piece] = []
     line, used = "", 0
-    for word in text.split(" "):
+    for word in [text] if whole else text.split(" "):
         if not word:
             continue
         w = text_width(word)
@@ -194,6 +201,8 @@ class Column:
     flex: bool = False
     """The column that gives up room first (the message): down to its floor before any other."""
     paint: Callable[[str], str] | None = None
+    whole: bool = False
+    """Its cells are ids: never wrapped at a space (`fill`)."""
     gap: int = GAP
     """Spaces before it (none before the first column, whatever this says)."""
 
@@ -254,7 +263,8 @@ def grid(columns: Sequence[Column], rows: Sequence[Sequence[str]], total: int | 
     ]
     for row in rows:
         queues = [
-            deque(fill(cell, sizes[i], start=starts[i], total=total)) for i, cell in enumerate(row)
+            deque(fill(cell, sizes[i], start=starts[i], total=total, whole=columns[i].whole))
+            for i, cell in enumerate(row)
         ]
         while any(queues):
             parts: list[tuple[int, Piece, Callable[[str], str] | None]] = []

@@ -75,10 +75,13 @@ def _paint_symbol(symbol: str) -> str:
 def _columns(several: bool, short: bool, color: bool) -> list[Column]:
     """KIND, RESOURCE, (ACCOUNT), REGION, a cell per signal, COVERAGE; `short`: three-letter
     signal headers a space apart and COV, for a narrow terminal."""
-    columns = [Column("KIND", floor=10), Column("RESOURCE", floor=8 if short else 16, flex=True)]
+    columns = [
+        Column("KIND", floor=10),
+        Column("RESOURCE", floor=8 if short else 16, flex=True, whole=True),
+    ]
     if several:
-        columns.append(Column("ACCOUNT"))
-    columns.append(Column("REGION", floor=14))
+        columns.append(Column("ACCOUNT", whole=True))
+    columns.append(Column("REGION", floor=14, whole=True))
     painter = _paint_symbol if color else None
     for i, s in enumerate(SIGNALS):
         header = _SHORT.get(s.value, s.value[:3].upper()) if short else s.value.upper()

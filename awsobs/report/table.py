@@ -110,8 +110,8 @@ def _check_groups(
     status = paint_status if color else None
     columns = (
         Column("STATUS", paint=status),
-        Column("REGION", floor=_REGION_FLOOR),
-        Column("RESOURCE", floor=_RESOURCE_FLOOR),
+        Column("REGION", floor=_REGION_FLOOR, whole=True),
+        Column("RESOURCE", floor=_RESOURCE_FLOOR, whole=True),
         Column("MESSAGE", floor=_MESSAGE_FLOOR, flex=True),
     )
     lines: list[str] = []
@@ -156,9 +156,9 @@ def _suppressed_section(report: Report, width: int | None, color: bool) -> list[
         lines += hanging(lead, "kept in the report, not counted for the exit code", width)
         columns = (
             Column("STATUS", paint=paint_status if color else None),
-            Column("CHECK", floor=_CHECK_FLOOR),
-            Column("REGION", floor=_REGION_FLOOR),
-            Column("RESOURCE", floor=_RESOURCE_FLOOR),
+            Column("CHECK", floor=_CHECK_FLOOR, whole=True),
+            Column("REGION", floor=_REGION_FLOOR, whole=True),
+            Column("RESOURCE", floor=_RESOURCE_FLOOR, whole=True),
             Column("REASON", floor=_REASON_FLOOR, flex=True),
         )
         cells = [
