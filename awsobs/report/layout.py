@@ -33,6 +33,8 @@ GAP = 2
 """Spaces between two columns."""
 OWN_LINE = 4
 """Where a word too wide for its column starts the line of its own it gets."""
+UNDER = OWN_LINE + 2
+"""Where a row's message starts when the terminal is too narrow for it beside the rest."""
 
 STATUS_SGR = {"FAIL": "31", "UNKNOWN": "33", "PASS": "32", "NOT_APPLICABLE": "2"}
 """FAIL red, UNKNOWN yellow, PASS green, NOT_APPLICABLE dim."""
@@ -215,7 +217,8 @@ def widths(
     columns: Sequence[Column], rows: Sequence[Sequence[str]], total: int | None
 ) -> list[int]:
     """Each column's width: as wide as its widest cell when the table fits in `total`;
-    else the flex column narrows to its floor, then the widest of the others to theirs."""
+    else the flex column narrows to its floor, then the widest of the others to theirs.
+    A flex column that still does not fit gets 0: `grid` lays it under each row."""
     natural = [
         max([text_width(c.header), *(text_width(r[i]) for r in rows)])
         for i, c in enumerate(columns)
@@ -229,57 +232,74 @@ def widths(
         c = columns[i]
         return natural[i] if c.floor is None else min(natural[i], max(c.floor, len(c.header)))
 
-    for i, c in enumerate(columns):
-        if c.flex:
-            got[i] = max(floor(i), got[i] - max(0, sum(got) - room))
-    shrinkable = [i for i, c in enumerate(columns) if not c.flex]
+    flex = next((i for i, c in enumerate(columns) if c.flex), None)
+    if flex is not None:
+        got[flex] = max(floor(flex), got[flex] - max(0, sum(got) - room))
+    shrinkable = [i for i in range(len(columns)) if i != flex]
     while sum(got) > room:
         wider = [i for i in shrinkable if got[i] > floor(i)]
         if not wider:
             break
         widest = max(wider, key=lambda i: got[i])
         got[widest] -= 1
-    for i, c in enumerate(columns):  # a very narrow terminal: the flex column below its floor
-        if c.flex and sum(got) > room:
-            got[i] = max(len(c.header), got[i] - (sum(got) - room))
+    if flex is not None and sum(got) > room:  # too narrow for it beside the others
+        others = widths(
+            [c for i, c in enumerate(columns) if i != flex],
+            [[cell for i, cell in enumerate(r) if i != flex] for r in rows],
+            total,
+        )
+        return [*others[:flex], 0, *others[flex:]]
     for i in shrinkable:  # a narrowed column no wider than the cells that still fit in it
         if got[i] < natural[i]:
             fitting = [w for r in rows if (w := text_width(r[i])) <= got[i]]
             got[i] = max([floor(i), *fitting])
-    for i, c in enumerate(columns):  # and the room that frees to the flex column
-        if c.flex:
-            got[i] = max(got[i], min(natural[i], room - sum(got) + got[i]))
+    if flex is not None:  # and the room that frees to the flex column
+        got[flex] = max(got[flex], min(natural[flex], room - sum(got) + got[flex]))
     return got  # wider than `total` in all only where even the floors do not fit
 
 
 def grid(columns: Sequence[Column], rows: Sequence[Sequence[str]], total: int | None) -> list[str]:
-    """The header, a rule and the rows, laid out to `total` columns (None: unwrapped)."""
+    """The header, a rule and the rows, laid out to `total` columns (None: unwrapped). On
+    a terminal too narrow for the flex column beside the others, its text goes under each
+    row, from UNDER."""
     sizes = widths(columns, rows, total)
-    gaps = _gaps(columns)
-    starts = [INDENT + sum(sizes[:i]) + sum(gaps[: i + 1]) for i in range(len(columns))]
+    below = next((i for i, c in enumerate(columns) if c.flex and sizes[i] == 0), None)
+    shown = [i for i in range(len(columns)) if i != below]
+    starts: dict[int, int] = {}
+    at = INDENT
+    for n, i in enumerate(shown):
+        at += columns[i].gap if n else 0
+        starts[i] = at
+        at += sizes[i]
     lines = [
-        _compose([(starts[i], Piece(c.header), None) for i, c in enumerate(columns)]),
-        _compose([(starts[i], Piece("-" * sizes[i]), None) for i in range(len(columns))]),
+        _compose([(starts[i], Piece(columns[i].header), None) for i in shown]),
+        _compose([(starts[i], Piece("-" * sizes[i]), None) for i in shown]),
     ]
     for row in rows:
         queues = [
-            deque(fill(cell, sizes[i], start=starts[i], total=total, whole=columns[i].whole))
-            for i, cell in enumerate(row)
+            deque(fill(row[i], sizes[i], start=starts[i], total=total, whole=columns[i].whole))
+            for i in shown
         ]
+        painters = [columns[i].paint for i in shown]
+        positions = [starts[i] for i in shown]
         while any(queues):
             parts: list[tuple[int, Piece, Callable[[str], str] | None]] = []
-            for i, queue in enumerate(queues):
+            for queue, painter, position in zip(queues, painters, positions, strict=True):
                 if not queue:
                     continue
                 piece = queue[0]
                 if piece.own_line:
                     if not parts:
-                        parts.append((piece.at, queue.popleft(), columns[i].paint))
+                        parts.append((piece.at, queue.popleft(), painter))
                     break
-                parts.append((starts[i], queue.popleft(), columns[i].paint))
+                parts.append((position, queue.popleft(), painter))
                 if piece.overflows:
                     break
             lines.append(_compose(parts))
+        if below is not None and total is not None and row[below]:
+            c = columns[below]
+            for piece in fill(row[below], total - UNDER, start=UNDER, total=total, whole=c.whole):
+                lines.append(" " * (piece.at if piece.own_line else UNDER) + piece.text)
     return lines
 
 

@@ -1,6 +1,7 @@
-"""The terminal table fits its terminal (issue 18): no line wider than the width asked for,
-messages and fixes wrapped under their column, ids kept whole on a line of their own, and
-colour added around awsobs's own words only, after the layout, never counted as width."""
+"""The terminal table (and the map, the diff and the compliance table) fits its terminal
+(issue 18): no line wider than the width asked for, messages and fixes wrapped under their
+column, ids kept whole on a line of their own, and colour added around awsobs's own words
+only, after the layout, never counted as width."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import unicodedata
 import pytest
 from report_helpers import ACCOUNT, finding, report
 
+from awsobs.compliance import get_benchmark
+from awsobs.compliance.summary import summarize
 from awsobs.model import Report, Severity, Status, SuppressionNote
 from awsobs.report import render
+from awsobs.report.diff import diff_reports
+from awsobs.report.diff_render import render_diff
 from awsobs.report.layout import split_word, text_width
 from awsobs.report.table import short_resource
 from awsobs.report.text import printable
@@ -73,8 +78,14 @@ def terminal_report(*, org: bool = False) -> Report:
 
 def outputs(width: int | None, color: bool = False) -> dict[str, str]:
     rep, org = terminal_report(), terminal_report(org=True)
+    diff = diff_reports(dataclasses.replace(rep, findings=()).to_dict(), rep.to_dict())
+    cis = summarize(rep, get_benchmark("cis-aws-3.0"))
     return {
         "table": render(rep, "table", width=width, color=color),
+        "baseline_and_compliance": render(
+            rep, "table", width=width, color=color, diff=diff, compliance=cis
+        ),
+        "diff": render_diff(diff, "table", width=width),
         "show_pass": render(rep, "table", width=width, color=color, show_pass=True),
         "org": render(org, "table", width=width, color=color, show_pass=True),
         "map": render(rep, "table", view="resources", width=width, color=color),
@@ -99,7 +110,7 @@ def test_widths_count_what_the_terminal_shows() -> None:
 @WIDTHS
 def test_every_id_stays_whole_on_one_line(width: int) -> None:
     for name, text in outputs(width).items():
-        if "map" in name:
+        if name not in ("table", "show_pass", "org"):
             continue
         lines = text.splitlines()
         rep = terminal_report(org=name == "org")
