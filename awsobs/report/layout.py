@@ -1,18 +1,19 @@
 r"""Laying the terminal report out in its terminal: display widths, wrapping, columns, colour.
 
-The table and the resource map are laid out here, after `printable` has escaped whatever
-came from the account, so what is measured is what the terminal shows: an escape such as
-``\x1b`` takes four columns, an East Asian wide or fullwidth character two, a combining
-mark none. The same measure wraps and pads, so columns line up and no line is wider than
-`total`. With `total=None` (a pipe or a file) nothing is wrapped: whole lines for grep.
+The findings table, the resource map, the diff and the requirement table are laid out
+here, after `printable` has escaped whatever came from the account, so what is measured is
+what the terminal shows: an escape such as ``\x1b`` takes four columns, an East Asian wide
+or fullwidth character two, a combining mark none. The same measure wraps and pads, so
+columns line up and no line is wider than `total`. With `total=None` (a pipe or a file)
+nothing is wrapped: whole lines, for grep.
 
 Wrapping breaks at spaces. A word wider than its column (an ARN, a resource id) is never
 cut to fit the column: it runs on past the column's edge when it still ends within the
 line, else it gets a line of its own, as near its column as lets it end within the line;
 only a word wider than the line from `OWN_LINE` is cut, after a `/`, `:` or `,` where
 there is one, never inside an escape. Every line a wrap adds starts at `OWN_LINE` or
-further right, so text from the account cannot start a
-line where awsobs starts its own (a summary at the margin, a table row at `INDENT`).
+further right, so text from the account cannot start a line where awsobs starts its own
+(a summary at the margin, a table row at `INDENT`).
 
 Colour is SGR codes around awsobs's own words (statuses, severities), added after the
 layout: they are never measured, and text from the account never decides one.
