@@ -44,6 +44,10 @@ def demo_report() -> Report:
 @pytest.fixture(autouse=True)
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     isolate_aws_env(monkeypatch, tmp_path)
+    # The table's width and colour follow these (README, "Terminal output"): a test that
+    # wants one sets it, so a developer's exported COLUMNS or FORCE_COLOR changes nothing.
+    for name in ("COLUMNS", "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

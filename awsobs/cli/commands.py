@@ -19,7 +19,7 @@ from awsobs.cli.org import (
     merged_report,
     scan_many,
 )
-from awsobs.cli.output import Destination, deliver, destinations, emit
+from awsobs.cli.output import Destination, deliver, destinations, emit, terminal_width
 from awsobs.errors import UsageError
 from awsobs.model import DEFAULT_MAX_WORKERS, Report, Severity
 from awsobs.registry import REGISTRY
@@ -178,7 +178,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     dests = destinations(args.output, args.format, DIFF_FORMATS)
     diff = diff_reports(load_report(args.old), load_report(args.new))
-    deliver(dests, lambda d: render_diff(diff, d.fmt), "diff", quiet=args.quiet)
+    width = terminal_width()
+
+    def text_for(d: Destination) -> str:
+        return render_diff(diff, d.fmt, width=width if d.path is None else None)
+
+    deliver(dests, text_for, "diff", quiet=args.quiet)
     return diff.exit_code(_severity(args.fail_on))
 
 
@@ -244,6 +249,7 @@ def _finish(
         diff=diff,
         view=args.view,
         compliance=compliance,
+        no_color=args.no_color,
     )
     fail_on = _severity(args.fail_on)
     if diff is None:

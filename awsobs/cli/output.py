@@ -14,7 +14,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -157,10 +157,13 @@ def emit(
     diff: Diff | None = None,
     view: str = "findings",
     compliance: ComplianceSummary | None = None,
+    no_color: bool = False,
 ) -> None:
-    """Render and write every destination, then the notes a reader of stdout would miss."""
+    """Render and write every destination, then the notes a reader of stdout would miss.
+    Only stdout is laid out to a width and coloured; a file gets whole lines, no colour."""
     stdout_fmt = next((d.fmt for d in dests if d.path is None), None)
-    width = shutil.get_terminal_size().columns if stdout_fmt and sys.stdout.isatty() else None
+    width = terminal_width() if stdout_fmt else None
+    color = stdout_fmt is not None and wants_color(no_color=no_color)
     deliver(
         dests,
         lambda d: render(
@@ -171,6 +174,7 @@ def emit(
             diff=diff,
             view=view,
             compliance=compliance,
+            color=color and d.path is None,
         ),
         "report",
         quiet=quiet,
@@ -185,6 +189,31 @@ def emit(
         from awsobs.report.diff_render import summary_line
 
         note(summary_line(diff))
+
+
+def terminal_width(env: Mapping[str, str] | None = None) -> int | None:
+    """The columns to lay stdout out to: the terminal's when stdout is one (COLUMNS, when
+    set, overrides it, as `shutil.get_terminal_size` has it); else COLUMNS when that is a
+    positive number, so CI logs and tests can ask for a width; else None: a pipe or a
+    file keeps whole lines, for grep."""
+    env = os.environ if env is None else env
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = env.get("COLUMNS", "").strip()
+    return int(columns) if columns.isdigit() and int(columns) > 0 else None
+
+
+def wants_color(*, no_color: bool = False, env: Mapping[str, str] | None = None) -> bool:
+    """Whether stdout's table is coloured: never with --no-color, nor when NO_COLOR is set
+    and not empty (no-color.org); always when FORCE_COLOR is set to anything but "" or
+    "0", even into a pipe; else only on a terminal that is not TERM=dumb."""
+    env = os.environ if env is None else env
+    if no_color or env.get("NO_COLOR"):
+        return False
+    force = env.get("FORCE_COLOR", "")
+    if force and force != "0":
+        return True
+    return sys.stdout.isatty() and env.get("TERM") != "dumb"
 
 
 def note(text: str) -> None:

@@ -183,5 +183,10 @@ def _add_report_flags(p: argparse.ArgumentParser) -> None:
             "requirements and where the scan stands on each"
         ),
     )
+    p.add_argument(
+        "--no-color",
+        action="store_true",
+        help="no colour in the table on stdout (also: NO_COLOR=1; FORCE_COLOR=1 forces it)",
+    )
     p.add_argument("-v", "--verbose", action="count", default=0, help="log AWS requests")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress or notes on stderr")

@@ -27,8 +27,11 @@ def render(
     diff: Diff | None = None,
     view: str = "findings",
     compliance: ComplianceSummary | None = None,
+    color: bool = False,
 ) -> str:
-    """The report in format `fmt` (one of FORMATS). With `diff` (a scan against a
+    """The report in format `fmt` (one of FORMATS). `width` lays the table out to that
+    many terminal columns (None: lines kept whole) and `color` colours its statuses and
+    severities; every other format ignores both. With `diff` (a scan against a
     baseline), table and markdown append the changes, JSON carries them as `baseline` and
     HTML marks them; the other formats describe the scan alone. `view="resources"` makes
     table and Markdown show the resource map instead of the findings (JSON and HTML always
@@ -36,7 +39,7 @@ def render(
     run with --compliance), table and Markdown append the per-requirement table, and JSON and
     HTML carry it."""
     text = _render(report, fmt, show_pass=show_pass, width=width, diff=diff, view=view,
-                   compliance=compliance)  # fmt: skip
+                   compliance=compliance, color=color)  # fmt: skip
     if compliance is None or fmt not in ("table", "markdown"):
         return text
     from awsobs.report import compliance_view
@@ -62,6 +65,7 @@ def _render(
     diff: Diff | None,
     view: str,
     compliance: ComplianceSummary | None,
+    color: bool,
 ) -> str:
     from awsobs.report.diff_render import render_diff
 
@@ -71,10 +75,10 @@ def _render(
         from awsobs.report import resource_view
 
         if fmt == "table":
-            text = resource_view.render_table(report, width=width)
+            text = resource_view.render_table(report, width=width, color=color)
         else:
             text = resource_view.render_markdown(report)
-        return text if diff is None else text + "\n" + render_diff(diff, fmt)
+        return text if diff is None else text + "\n" + render_diff(diff, fmt, width=width)
     if fmt == "html":
         from awsobs.report import html
 
@@ -87,8 +91,8 @@ def _render(
             compliance=None if compliance is None else compliance.to_dict(),
         )
     if fmt == "table":
-        text = table.render(report, show_pass=show_pass, width=width)
-        return text if diff is None else text + "\n" + render_diff(diff, "table")
+        text = table.render(report, show_pass=show_pass, width=width, color=color)
+        return text if diff is None else text + "\n" + render_diff(diff, "table", width=width)
     if fmt == "markdown":
         text = markdown.render(report)
         return text if diff is None else text + "\n" + render_diff(diff, "markdown")

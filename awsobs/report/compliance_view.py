@@ -22,6 +22,7 @@ from awsobs.compliance.summary import (
     mapped_checks,
 )
 from awsobs.model import CheckMeta, Status
+from awsobs.report.layout import Column, grid, hanging
 from awsobs.report.markdown import cell, code
 from awsobs.report.text import printable
 
@@ -70,8 +71,19 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+_COLUMNS = (
+    Column("REQ"),
+    Column("STATUS"),
+    Column("TYPE"),
+    Column("TITLE", floor=16),
+    Column("CHECKS", floor=24, flex=True),
+    Column("FINDINGS", floor=14),
+)
+
+
 def render_table(summary: ComplianceSummary, *, width: int | None = None) -> str:
-    """The requirement table for a terminal, headed and ended by the counts."""
+    """The requirement table for a terminal `width` columns wide (None: lines kept whole),
+    headed and ended by the counts."""
     title_width = max(24, (width or 150) - 95)
     rows = []
     for r in summary.results:
@@ -88,14 +100,14 @@ def render_table(summary: ComplianceSummary, *, width: int | None = None) -> str
                 printable(_findings(r)),
             )
         )
-    headers = ("REQ", "STATUS", "TYPE", "TITLE", "CHECKS", "FINDINGS")
+    b = summary.benchmark
     lines = [
-        f"== {summary.benchmark.name}, {summary.benchmark.scope}",
+        *hanging("== ", f"{b.name}, {b.scope}", width),
         "",
-        str(tabulate(rows, headers=headers, disable_numparse=True)),
+        *grid(_COLUMNS, rows, width),
         "",
-        _LEGEND,
-        printable(headline(summary)),
+        *hanging("", _LEGEND, width),
+        *hanging("", printable(headline(summary)), width),
     ]
     return "\n".join(lines) + "\n"
 

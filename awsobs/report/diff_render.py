@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from tabulate import tabulate
-
 from awsobs.report.diff import Change, Diff
+from awsobs.report.layout import Column, grid, hanging
 from awsobs.report.markdown import cell, code
 from awsobs.report.table import short_resource
 from awsobs.report.text import printable
@@ -99,48 +98,39 @@ def _row(c: Change) -> tuple[str, str, str, str, str, str]:
     )
 
 
-_HEADERS = ("SEVERITY", "CHECK", "REGION", "RESOURCE", "OLD -> NEW", "MESSAGE")
-_RESOURCE_WIDTH = 40
-_MIN_MESSAGE_WIDTH = 30
+_COLUMNS = (
+    Column("SEVERITY"),
+    Column("CHECK", floor=16, whole=True),
+    Column("REGION", floor=14, whole=True),
+    Column("RESOURCE", floor=16, whole=True),
+    Column("OLD -> NEW"),
+    Column("MESSAGE", floor=30, flex=True),
+)
+_HEADERS = tuple(c.header for c in _COLUMNS)
 _INDENT = "  "
 
 
-def _message_width(rows: Sequence[tuple[str, ...]], width: int | None) -> int | None:
-    """What is left of `width` for the message column once the other columns are laid out
-    (tabulate's "simple": a column is as wide as its widest cell, or its header plus 2)."""
-    if not width:
-        return None
-    used = len(_INDENT)
-    for i, header in enumerate(_HEADERS[:-1]):
-        widest = max((len(r[i]) for r in rows), default=0)
-        if i == _HEADERS.index("RESOURCE"):
-            widest = min(widest, _RESOURCE_WIDTH)
-        used += max(widest, len(header) + 2) + 2  # two spaces between columns
-    return max(_MIN_MESSAGE_WIDTH, width - used)
-
-
 def _table(diff: Diff, width: int | None) -> str:
+    """The changes, a table per section, laid out to `width` columns like the report's
+    table (awsobs.report.layout; None: lines kept whole)."""
     if not diff.has_changes:
-        return printable(summary_line(diff)) + "\n"
+        return "\n".join(hanging("Diff: ", _summary_rest(diff), width)) + "\n"
     lines: list[str] = []
     for title, changes in _sections(diff):
         if not changes:
             continue
         lines.append(f"{title} ({len(changes)})")
         if title == "Not compared":
-            lines.append(_INDENT + _NOT_COMPARED_NOTE)
+            lines += hanging(_INDENT, _NOT_COMPARED_NOTE, width)
         rows = [tuple(printable(v) for v in _row(c)) for c in changes]
-        table = tabulate(
-            rows,
-            headers=_HEADERS,
-            tablefmt="simple",
-            maxcolwidths=[None, None, None, _RESOURCE_WIDTH, None, _message_width(rows, width)],
-            disable_numparse=True,
-        )
-        lines.extend(_INDENT + line for line in table.splitlines())
+        lines += grid(_COLUMNS, rows, width)
         lines.append("")
-    lines.append(printable(summary_line(diff)))
+    lines += hanging("Diff: ", _summary_rest(diff), width)
     return "\n".join(lines) + "\n"
+
+
+def _summary_rest(diff: Diff) -> str:
+    return printable(summary_line(diff)).removeprefix("Diff: ")
 
 
 def _markdown(diff: Diff) -> str:

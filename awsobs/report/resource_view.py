@@ -9,9 +9,17 @@ Markdown through `markdown.cell`/`code`, like every other human format.
 
 from __future__ import annotations
 
-from tabulate import tabulate
-
 from awsobs.model import Report, Status
+from awsobs.report.layout import (
+    GAP,
+    STATUS_SGR,
+    Column,
+    grid,
+    hanging,
+    paint,
+    text_width,
+    widths,
+)
 from awsobs.report.markdown import MAX_CHARS, cell, code
 from awsobs.report.table import short_resource
 from awsobs.report.text import printable
@@ -46,50 +54,96 @@ def _gaps(resource_map: ResourceMap) -> list[str]:
     return ["Resources failing: " + ", ".join(parts)] if parts else []
 
 
-def render_table(report: Report, *, width: int | None = None) -> str:
-    """The map for a terminal."""
+_SHORT = {
+    "audit": "AUD",
+    "logs": "LOG",
+    "metrics": "MET",
+    "alarms": "ALM",
+    "traces": "TRC",
+    "config": "CFG",
+}
+_SHORT_LEGEND = "AUD audit, LOG logs, MET metrics, ALM alarms, TRC traces, CFG config, COV coverage"
+_SYMBOL_STATUS = {symbol: status for status, symbol in SYMBOLS.items()}
+_ROOMY_RESOURCE = 24  # narrower than this, the short headers leave the names more room
+
+
+def _paint_symbol(symbol: str) -> str:
+    status = _SYMBOL_STATUS.get(symbol)
+    return paint(symbol, STATUS_SGR.get(status.value) if status else "2")
+
+
+def _columns(several: bool, short: bool, color: bool) -> list[Column]:
+    """KIND, RESOURCE, (ACCOUNT), REGION, a cell per signal, COVERAGE; `short`: three-letter
+    signal headers a space apart and COV, for a narrow terminal."""
+    columns = [
+        Column("KIND", floor=10),
+        Column("RESOURCE", floor=8 if short else 16, flex=True, whole=True),
+    ]
+    if several:
+        columns.append(Column("ACCOUNT", whole=True))
+    columns.append(Column("REGION", floor=14, whole=True))
+    painter = _paint_symbol if color else None
+    for i, s in enumerate(SIGNALS):
+        header = _SHORT.get(s.value, s.value[:3].upper()) if short else s.value.upper()
+        columns.append(Column(header, paint=painter, gap=1 if short and i else GAP))
+    columns.append(Column("COV" if short else "COVERAGE"))
+    return columns
+
+
+def _cells(r: ResourceRow, several: bool, short: bool) -> list[str]:
+    line = [printable(r.kind), printable(_name(r))]
+    if several:
+        line.append(printable(r.account_id))
+    line.append(printable(r.region))
+    line += [SYMBOLS[r.status(s)] for s in SIGNALS]
+    line.append(str(r.coverage).split(" ")[0] if short else str(r.coverage))
+    return line
+
+
+def _short_headers(resource_map: ResourceMap, several: bool, width: int | None) -> bool:
+    """Whether the full headers would squeeze the names below _ROOMY_RESOURCE columns (or
+    their widest) on a terminal `width` wide; decided once, so every block reads alike."""
+    if width is None or not resource_map.rows:
+        return False
+    body = [_cells(r, several, False) for r in resource_map]
+    got = widths(_columns(several, False, False), body, width)
+    widest = max(text_width(row[1]) for row in body)
+    return got[1] < min(widest, _ROOMY_RESOURCE)
+
+
+def render_table(report: Report, *, width: int | None = None, color: bool = False) -> str:
+    """The map for a terminal `width` columns wide (None: lines kept whole)."""
     resource_map = report.resources()
-    lines = [f"Observability map: {_counts(resource_map)}", *_gaps(resource_map)]
+    lines = hanging("Observability map: ", _counts(resource_map), width)
+    for gap in _gaps(resource_map):
+        lines += hanging("Resources failing: ", gap.removeprefix("Resources failing: "), width)
     by_account = resource_map.coverage_by_account()
     several = len(by_account) > 1
     if several:
         shown = ", ".join(f"{a} {c}" for a, c in by_account.items())
-        lines.append(printable(f"Coverage by account: {shown}"))
+        lines += hanging("Coverage by account: ", printable(shown), width)
     lines.append("")
-    name_width = max(24, width - 84) if width else 60
+    short = _short_headers(resource_map, several, width)
+    columns = _columns(several, short, color)
     for service, rows in resource_map.groups():
         total = sum((r.coverage for r in rows), Coverage(0, 0))
-        lines.append(printable(f"== {service}: {len(rows)}, coverage {total}"))
-        body = []
-        for r in rows:
-            line = [printable(r.kind), printable(_name(r))]
-            if several:
-                line.append(printable(r.account_id))
-            line.append(printable(r.region))
-            line += [SYMBOLS[r.status(s)] for s in SIGNALS]
-            line.append(str(r.coverage))
-            body.append(line)
-        headers = ["KIND", "RESOURCE", *(["ACCOUNT"] if several else []), "REGION"]
-        headers += [s.value.upper() for s in SIGNALS] + ["COVERAGE"]
-        widths: list[int | None] = [None, name_width] + [None] * (len(headers) - 2)
-        text = tabulate(
-            body,
-            headers=headers,
-            tablefmt="simple",
-            maxcolwidths=widths,
-            disable_numparse=True,
-        )
-        lines.extend("  " + line for line in text.splitlines())
+        lines += hanging("== ", printable(f"{service}: {len(rows)}, coverage {total}"), width)
+        lines += grid(columns, [_cells(r, several, short) for r in rows], width)
         lines.append("")
     if not resource_map.rows:
         lines += ["No resource was judged by a check that has a signal.", ""]
     if resource_map.unmapped_checks:
         shown = ", ".join(resource_map.unmapped_checks)
-        lines += [printable(f"Not on the map (no signal declared): {shown}"), ""]
-    lines.append(LEGEND)
-    lines.append(
+        lines += hanging("Not on the map (no signal declared): ", printable(shown), width)
+        lines.append("")
+    lines += hanging("", LEGEND, width)
+    if short:
+        lines += hanging("", _SHORT_LEGEND, width)
+    lines += hanging(
+        "",
         "A region's or the account's finding (no trail, no Config recorder) also fills the "
-        "cell of the resources it covers; the JSON report's `resources` lists which."
+        "cell of the resources it covers; the JSON report's `resources` lists which.",
+        width,
     )
     return "\n".join(lines) + "\n"
 

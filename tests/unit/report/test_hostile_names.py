@@ -156,6 +156,21 @@ def test_the_table_shows_each_value_escaped_in_every_column(value: str) -> None:
     assert diff_lines[-1].startswith("Diff: 4 new gaps, 1 resolved, 1 changed")
 
 
+OWN_SGR = re.compile(r"\x1b\[(?:1;31|31|32|33|2|0)m")  # the colour codes awsobs writes
+
+
+@CASES
+def test_the_coloured_table_adds_only_its_own_codes_around_the_escaped_text(value: str) -> None:
+    rep = hostile_report(value)
+    for view in ("findings", "resources"):
+        plain = render(rep, "table", view=view, show_pass=True, width=80)
+        coloured = render(rep, "table", view=view, show_pass=True, width=80, color=True)
+        assert coloured != plain, view
+        stripped = OWN_SGR.sub("", coloured)
+        assert stripped == plain, view  # same layout: the codes take no column
+        assert RAW.search(stripped) is None and not FAKE_LINE.search(stripped), view
+
+
 @CASES
 def test_csv_escapes_control_characters_and_still_defuses_formulas(value: str) -> None:
     rep = hostile_report(value)
