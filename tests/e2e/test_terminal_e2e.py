@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,35 @@ from awsobs.report.text import printable
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def demo(tmp_path: Path, columns: int, *args: str, **env: str) -> tuple[str, dict[str, Any]]:
-    """The table on stdout (not a terminal) and the JSON report of the same run."""
-    path = tmp_path / "report.json"
-    result = awsobs(
-        "demo", "-q", "--output", f"json:{path}", *args,
-        env={**os.environ, "COLUMNS": str(columns), **env},
-    )  # fmt: skip
-    assert result.returncode == 1, result.stderr  # the demo has gaps
-    return result.stdout, json.loads(path.read_text("utf-8"))
+# The four runs the tests below read, started together (two cores run two demos at a time:
+# about half the wall time of running them one after another).
+RUNS: dict[str, tuple[int, list[str], dict[str, str]]] = {
+    "80-plain": (80, [], {}),
+    "120-NO_COLOR-beats-FORCE_COLOR": (120, [], {"NO_COLOR": "1", "FORCE_COLOR": "1"}),
+    "200-no-color-flag-beats-FORCE_COLOR": (200, ["--no-color"], {"FORCE_COLOR": "1"}),
+    "100-FORCE_COLOR": (100, ["--output", "table:{dir}/report.txt"], {"FORCE_COLOR": "1"}),
+}
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, dict[str, Any], Path]]:
+    """Each run's table on stdout (not a terminal), its JSON report and its directory."""
+
+    dirs = {name: tmp_path_factory.mktemp(name.split("-")[0]) for name in RUNS}
+
+    def one(name: str) -> tuple[str, dict[str, Any], Path]:
+        columns, args, env = RUNS[name]
+        where = dirs[name]
+        path = where / "report.json"
+        result = awsobs(
+            "demo", "-q", "--output", f"json:{path}", *(a.format(dir=where) for a in args),
+            env={**os.environ, "COLUMNS": str(columns), **env},
+        )  # fmt: skip
+        assert result.returncode == 1, result.stderr  # the demo has gaps
+        return result.stdout, json.loads(path.read_text("utf-8")), where
+
+    with ThreadPoolExecutor(len(RUNS)) as pool:
+        return dict(zip(RUNS, pool.map(one, RUNS), strict=True))
 
 
 def assert_fits(table: str, doc: dict[str, Any], columns: int) -> None:
@@ -47,26 +68,21 @@ def assert_fits(table: str, doc: dict[str, Any], columns: int) -> None:
     assert missing == []
 
 
-@pytest.mark.parametrize(
-    ("columns", "args", "env"),
-    [
-        (80, [], {}),
-        (120, [], {"NO_COLOR": "1", "FORCE_COLOR": "1"}),
-        (200, ["--no-color"], {"FORCE_COLOR": "1"}),
-    ],
-    ids=["80-plain", "120-NO_COLOR-beats-FORCE_COLOR", "200-no-color-flag-beats-FORCE_COLOR"],
-)
+@pytest.mark.parametrize("name", [n for n in RUNS if n != "100-FORCE_COLOR"])
 def test_the_demo_table_fits_the_width_and_has_no_colour_unless_forced(
-    tmp_path: Path, columns: int, args: list[str], env: dict[str, str]
+    demos: dict[str, tuple[str, dict[str, Any], Path]], name: str
 ) -> None:
-    table, doc = demo(tmp_path, columns, *args, **env)
+    columns = RUNS[name][0]
+    table, doc, _ = demos[name]
     assert "\x1b" not in table  # stdout is a pipe, or colour was turned off
     assert_fits(table, doc, columns)
 
 
-def test_force_color_colours_stdout_but_no_file(tmp_path: Path) -> None:
+def test_force_color_colours_stdout_but_no_file(
+    demos: dict[str, tuple[str, dict[str, Any], Path]],
+) -> None:
+    table, doc, tmp_path = demos["100-FORCE_COLOR"]
     path = tmp_path / "report.txt"
-    table, doc = demo(tmp_path, 100, "--output", f"table:{path}", FORCE_COLOR="1")
     assert "\x1b[31mFAIL\x1b[0m" in table and "\x1b[1;31m[high]\x1b[0m" in table
     assert re.search(r"\d \x1b\[32mPASS\x1b\[0m", table)  # the summary's counts
     plain = SGR.sub("", table)
