@@ -28,6 +28,7 @@ from awsobs.aws.session import (
     prefetch_regions,
     resolve_identity,
 )
+from awsobs.aws.tagging import check_tags, filter_by_tags, start_reading
 from awsobs.context import Context, ScanState
 from awsobs.errors import ScanCancelled, UsageError
 from awsobs.model import DEFAULT_MAX_WORKERS, Finding, Report, Scope
@@ -62,6 +63,7 @@ def scan(
     on_request: RequestHook | None = None,
     suppressions: Sequence[Suppression] = (),
     cancel: threading.Event | None = None,
+    tags: Mapping[str, str] | None = None,
 ) -> Report:
     """Scan one AWS account read-only and return every finding.
 
@@ -74,6 +76,10 @@ def scan(
     - `on_request(service, operation, region, params)`: called before each AWS read is sent.
     - `suppressions`: accepted gaps (`awsobs.suppress.Suppression`); matching FAIL and
       UNKNOWN findings are marked suppressed and do not count for the exit code.
+    - `tags`: report per-resource findings only for resources carrying every one of these
+      tags (`{"env": "prod"}`; values may be globs); account and region findings stay.
+      Tags (tag:GetResources, once per region) are read only for this or for suppressions
+      that name tags, and never change a verdict (awsobs/aws/tagging.py).
     - `cancel`: set this event from any thread to stop the scan: nothing more is sent and
       `scan` raises `ScanCancelled` within a fraction of a second. Ctrl-C (KeyboardInterrupt)
       stops it the same way and is re-raised.
@@ -84,6 +90,8 @@ def scan(
     if max_workers < 1:
         raise UsageError("--max-workers must be at least 1")
     selected = REGISTRY.select(checks, exclude_checks)
+    tag_filter = check_tags(tags)
+    need_tags = bool(tag_filter) or any(s.tags for s in suppressions)
     opts = validate_options(options or {}, REGISTRY.all())
     # boto3's default chain, its local set-up checked: a broken ~/.aws/config or a failing
     # credential_process is a one-line UsageError / CredentialsError, not botocore's own.
@@ -122,6 +130,7 @@ def scan(
             max_workers=max_workers,
             options=opts,
         )
+        tag_reads = start_reading(gateway, state.regions, io_pool) if need_tags else None
         pending: dict[Future[list[Finding]], tuple[Check, str | None]] = {
             pool.submit(_run_unit, state, chk, region, region in disabled): (chk, region)
             for chk, region in units
@@ -139,8 +148,11 @@ def scan(
                 if progress is not None:
                     progress(Progress(done_count, len(units), chk.id, region or "global"))
 
+        index = tag_reads.index() if tag_reads is not None else None
+    if index is not None and tag_filter:
+        findings = filter_by_tags(findings, tag_filter, index)
     findings, notes = apply_suppressions(
-        findings, suppressions, started.date(), checks=[c.id for c in selected]
+        findings, suppressions, started.date(), checks=[c.id for c in selected], tags=index
     )
     return Report.of(
         findings,
@@ -152,6 +164,7 @@ def scan(
         api_calls_by_operation=gateway.calls_by_operation(),
         errors=REGISTRY.plugin_errors,
         suppression_notes=notes,
+        tag_filter=tag_filter,
     )
 
 

@@ -56,6 +56,10 @@ def merge_reports(reports: Sequence[Report]) -> Report:
         errors=dict.fromkeys(e for r in reports for e in r.errors),
         tool_version=reports[0].tool_version,
         suppression_notes=_merge_notes(reports),
+        # Shards of one --tag scan share the filter; reports with different ones have none.
+        tag_filter=reports[0].tag_filter
+        if all(r.tag_filter == reports[0].tag_filter for r in reports)
+        else {},
     )
 
 

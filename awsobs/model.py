@@ -151,6 +151,7 @@ class SuppressionNote:
     expires: dt.date | None = None
     source: str = ""  # where it is written: "awsobs.toml:12"
     matched: int = 0  # for expired entries: the findings it would have suppressed
+    tags: tuple[tuple[str, str], ...] = ()  # the resource tags it requires
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -159,6 +160,7 @@ class SuppressionNote:
             "resource": self.resource,
             "region": self.region,
             "account": self.account,
+            "tags": dict(self.tags),
             "reason": self.reason,
             "expires": self.expires.isoformat() if self.expires else None,
             "source": self.source,
@@ -171,6 +173,8 @@ class SuppressionNote:
         what = f"suppression of {self.check}"
         if self.resource != "*":
             what += f" on {self.resource}"
+        if self.tags:
+            what += " tagged " + ", ".join(f"{k}={v}" for k, v in self.tags)
         if self.kind == "expired":
             again = f"; {self.matched} finding(s) count again" if self.matched else ""
             return f"{where}{what} expired on {self.expires} and no longer applies{again}"
@@ -192,6 +196,7 @@ class Report:
     errors: tuple[str, ...] = ()
     tool_version: str = ""
     suppression_notes: tuple[SuppressionNote, ...] = ()
+    tag_filter: Mapping[str, str] = field(default_factory=dict)  # --tag KEY=VALUE
 
     @property
     def duration_s(self) -> float:
@@ -254,6 +259,7 @@ class Report:
         errors: Iterable[str] = (),
         tool_version: str | None = None,
         suppression_notes: Iterable[SuppressionNote] = (),
+        tag_filter: Mapping[str, str] | None = None,
     ) -> Report:
         """The one way a report is made (a scan, an unreachable account, an empty shard, a
         merge, a JSON file read back): findings in check order, then account, region and
@@ -284,6 +290,7 @@ class Report:
             errors=tuple(errors),
             tool_version=__version__ if tool_version is None else tool_version,
             suppression_notes=tuple(suppression_notes),
+            tag_filter=dict(tag_filter or {}),
         )
 
 

@@ -69,6 +69,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "api_calls": report.api_calls,
             "api_calls_by_operation": dict(sorted(report.api_calls_by_operation.items())),
             "errors": list(report.errors),
+            # --tag: only resources carrying these tags were reported ({}: no filter).
+            "tag_filter": dict(report.tag_filter),
             "suppressions": {
                 "suppressed": sum(f.suppressed for f in report.findings),
                 "expired": [n.to_dict() for n in notes if n.kind == "expired"],
@@ -297,6 +299,7 @@ def report_from_dict(doc: Mapping[str, Any], source: str = "report") -> Report:
         errors=errors,
         tool_version=str(tool.get("version") or ""),
         suppression_notes=_notes(scan.get("suppressions"), source),
+        tag_filter=dict(_tag_pairs(scan.get("tag_filter"), f"{source}: bad 'scan.tag_filter'")),
     )
 
 
@@ -315,6 +318,17 @@ def _time(scan: Mapping[str, Any], name: str, source: str) -> dt.datetime:
 
 
 _NOTE_STRINGS = ("check", "reason", "resource", "region", "account", "source")
+
+
+def _tag_pairs(value: Any, problem: str) -> tuple[tuple[str, str], ...]:
+    """`{"env": "prod"}` as sorted pairs; None or absent is no tags."""
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise UsageError(problem)
+    return tuple(sorted(value.items()))
 
 
 def _notes(block: Any, source: str) -> tuple[SuppressionNote, ...]:
@@ -350,6 +364,7 @@ def _notes(block: Any, source: str) -> tuple[SuppressionNote, ...]:
                     expires=day,
                     source=e.get("source", ""),
                     matched=e.get("matched", 0),
+                    tags=_tag_pairs(e.get("tags"), f"{where} has bad 'tags'"),
                 )
             )
     return tuple(notes)

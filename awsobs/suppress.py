@@ -1,11 +1,15 @@
 """Suppressions: accepted gaps that stay quiet until their waiver expires.
 
-An entry names a check (glob), and optionally a resource id (glob), a region (glob) and
-an account; it must give a reason and may give an `expires` date. It marks matching
-FAIL and UNKNOWN findings as suppressed: they stay in every report, marked, and never
-count for the exit code. On and after the day after `expires` the entry no longer
-applies, and the report says so; an entry that matches nothing is reported too, since
-the gap it excused may be fixed. PASS and NOT_APPLICABLE findings are never suppressed.
+An entry names a check (glob), and optionally a resource id (glob), a region (glob), an
+account and resource tags (`tags = {env = "sandbox"}`: every key present, its value
+matching a glob; read with tag:GetResources, awsobs/aws/tagging.py); it must give a
+reason and may give an `expires` date. It marks matching FAIL and UNKNOWN findings as
+suppressed: they stay in every report, marked, and never count for the exit code. When
+the tags an entry needs could not be read, a finding it would otherwise match is not
+excused: it becomes UNKNOWN, naming the read. On and after the day after `expires` the
+entry no longer applies, and the report says so; an entry that matches nothing is
+reported too, since the gap it excused may be fixed. PASS and NOT_APPLICABLE findings
+are never suppressed.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from awsobs.aws.tagging import TagIndex, describe, has_tags, is_per_resource, unread
 from awsobs.model import Finding, Status, SuppressionNote
 
 __all__ = ["Suppression", "apply_suppressions"]
@@ -34,8 +39,27 @@ class Suppression:
     account: str = "*"
     expires: dt.date | None = None
     source: str = ""  # where it is written, for messages: "awsobs.toml:12"
+    tags: tuple[tuple[str, str], ...] = ()  # (key, value glob) pairs, all required
 
-    def matches(self, f: Finding) -> bool:
+    def matches(self, f: Finding, index: TagIndex | None = None) -> bool:
+        """Does this entry excuse `f`? An entry with tags needs `index` and a per-resource
+        finding whose resource carries them (see `undecided` for a failed tag read)."""
+        if not self._fields_match(f):
+            return False
+        if not self.tags:
+            return True
+        if index is None or not is_per_resource(f):
+            return False
+        found = index.lookup(f)
+        return isinstance(found, Mapping) and has_tags(found, dict(self.tags))
+
+    def undecided(self, f: Finding, index: TagIndex | None) -> bool:
+        """Would this entry's tags decide `f`, and could they not be read?"""
+        if not self.tags or index is None or not is_per_resource(f):
+            return False
+        return self._fields_match(f) and not isinstance(index.lookup(f), Mapping)
+
+    def _fields_match(self, f: Finding) -> bool:
         return (
             f.status in _SUPPRESSIBLE
             and fnmatch.fnmatchcase(f.check_id, self.check)
@@ -57,6 +81,7 @@ def apply_suppressions(
     suppressions: Sequence[Suppression],
     today: dt.date,
     checks: Iterable[str],
+    tags: TagIndex | None = None,
 ) -> tuple[list[Finding], list[SuppressionNote]]:
     """Findings with the first matching live entry applied, and notes on the entries
     that did not apply (expired, or matched nothing). An entry whose check glob matches
@@ -68,8 +93,16 @@ def apply_suppressions(
     used: set[int] = set()
     result = []
     for f in findings:
-        entry = next((i for i, s in enumerate(live) if s.matches(f)), None)
+        entry = next((i for i, s in enumerate(live) if s.matches(f, tags)), None)
         if entry is None:
+            open_entry = next((s for s in live if s.undecided(f, tags)), None)
+            if open_entry is not None and tags is not None:
+                used.add(live.index(open_entry))  # it may apply: not "unused"
+                question = (
+                    f"could not tell whether the suppression at {open_entry.source or 'config'}"
+                    f" (tags {describe(dict(open_entry.tags))}) applies to {f.resource_id}"
+                )
+                f = unread(f, question, tags.lookup(f))
             result.append(f)
             continue
         used.add(entry)
@@ -77,7 +110,7 @@ def apply_suppressions(
             dataclasses.replace(f, suppressed=True, suppression_reason=live[entry].reason)
         )
     notes = [
-        s.note("expired", matched=sum(s.matches(f) for f in result))
+        s.note("expired", matched=sum(s.matches(f, tags) for f in result))
         for s in suppressions
         if s.expired(today)
     ]

@@ -14,6 +14,7 @@ _PREFIX = {
     "elbv2": "elasticloadbalancing",
     "stepfunctions": "states",
     "s3control": "s3",
+    "resourcegroupstaggingapi": "tag",  # the Resource Groups Tagging API
 }
 
 # (botocore service, operation) -> IAM action, where the action is not the operation name.

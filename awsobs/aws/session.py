@@ -26,9 +26,11 @@ from awsobs.aws.gateway import Gateway
 from awsobs.errors import CredentialsError, EndpointUnreachable, UsageError
 
 DEFAULT_REGION = "us-east-1"
-ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
-"""What every scan reads before any check (`resolve_identity`, `discover_regions`): who the
-caller is, and which regions exist. `awsobs policy` adds them to the checks' own."""
+ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions", "tag:GetResources")
+"""What a scan reads beside the checks: who the caller is and which regions exist (every
+scan, before any check: `resolve_identity`, `discover_regions`), and resource tags (only
+with `--tag` or a suppression by tag: awsobs/aws/tagging.py). `awsobs policy` adds them to
+the checks' own."""
 _ENABLED = {"opt-in-not-required", "opted-in"}
 
 

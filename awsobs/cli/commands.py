@@ -104,6 +104,15 @@ def _fewer_malloc_arenas() -> None:
         pass
 
 
+def _tags(flags: list[str] | None, configured: dict[str, str] | None) -> dict[str, str] | None:
+    """`--tag KEY=VALUE` flags (they replace the config file's `tags`), else the file's."""
+    if not flags:
+        return configured
+    from awsobs.aws.tagging import parse_tag
+
+    return dict(parse_tag(text) for text in flags)
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     from awsobs.aws.session import open_session
     from awsobs.engine import scan
@@ -135,6 +144,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         ),
         "options": options,
         "suppressions": config.suppressions,
+        "tags": _tags(args.tag, config.tags),
     }
     if several:
         report = _with_progress(args, lambda progress: scan_many(args, session, kwargs, progress))

@@ -6,6 +6,7 @@
     exclude_checks = ["ec2.detailed_monitoring"]
     fail_on = "medium"
     max_workers = 16
+    tags = {env = "prod"}                    # like --tag: only resources with these tags
 
     [options]                                # for every check that declares the option
     cwagent_namespace = "MyAgent"
@@ -18,6 +19,7 @@
     resource = "123456789012"                # glob on resource_id (default "*")
     region = "*"                             # glob (default "*")
     account = "123456789012"                 # glob (default "*")
+    tags = {env = "sandbox"}                 # resource tags, all required (values: globs)
     reason = "Data events cost too much in the sandbox"   # required
     expires = 2027-03-31                     # optional: applies through that day
 
@@ -48,8 +50,9 @@ _KEYS = (
     "max_workers",
     "options",
     "suppressions",
+    "tags",
 )
-_SUPPRESSION_KEYS = ("check", "resource", "region", "account", "reason", "expires")
+_SUPPRESSION_KEYS = ("check", "resource", "region", "account", "tags", "reason", "expires")
 # What an empty list (or one of empty strings) would mean, were it not an error.
 _NAMES_NOTHING = {
     "regions": 'it names no region (leave it out, or write "all", to scan every enabled one)',
@@ -69,6 +72,7 @@ class Config:
     max_workers: int | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
+    tags: dict[str, str] | None = None  # like --tag: only resources with these tags
     source: str | None = None
 
 
@@ -142,7 +146,11 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
         raise fail("options", "must be a table")
     _check_options(file, options)
     suppressions = _suppressions(file, data.get("suppressions", []), prefix)
+    tags = data.get("tags")
+    if tags is not None and not _is_tag_table(tags):
+        raise fail("tags", 'must be a table of tag values, e.g. tags = {env = "prod"}')
     return Config(
+        tags=dict(tags) if tags is not None else None,
         regions=regions,
         checks=data.get("checks"),
         exclude_checks=data.get("exclude_checks"),
@@ -190,6 +198,8 @@ def _suppression(
     for key in ("resource", "region", "account"):
         if key in entry and (not isinstance(entry[key], str) or not entry[key]):
             raise fail(key, f"{key} must be a non-empty string (a glob)")
+    if "tags" in entry and not _is_tag_table(entry["tags"]):
+        raise fail("tags", 'tags must be a table of tag values, e.g. tags = {env = "sandbox"}')
     if not any(fnmatch.fnmatchcase(c, entry["check"]) for c in known):
         raise fail("check", f"check {entry['check']!r} matches no check (see `awsobs checks`)")
     return Suppression(
@@ -200,6 +210,16 @@ def _suppression(
         account=entry.get("account", "*"),
         expires=_date(entry.get("expires"), lambda problem: fail("expires", problem)),
         source=where,
+        tags=tuple(sorted(entry.get("tags", {}).items())),
+    )
+
+
+def _is_tag_table(value: Any) -> bool:
+    """A non-empty TOML table of tag keys to string values."""
+    return (
+        isinstance(value, Mapping)
+        and bool(value)
+        and all(isinstance(k, str) and k and isinstance(v, str) for k, v in value.items())
     )
 
 

@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"concurrent checks and requests (default {DEFAULT_MAX_WORKERS})",
     )
     p_scan.add_argument(
+        "--tag",
+        action="append",
+        metavar="KEY=VALUE",
+        help=(
+            "report per-resource findings only for resources with this tag (repeat: all "
+            "must match; VALUE may be a glob); reads tag:GetResources once per region"
+        ),
+    )
+    p_scan.add_argument(
         "--cwagent-namespace",
         metavar="NAME",
         help="namespace the CloudWatch Agent publishes to (default CWAgent)",

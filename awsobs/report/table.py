@@ -220,5 +220,12 @@ def summary_line(report: Report, *, show_pass: bool = False) -> str:
     return (
         f"Summary: {', '.join(parts)}{hidden} | {len(report.checks)} checks, "
         f"{len(report.regions)} regions, {_accounts(report.accounts)}, "
-        f"{report.api_calls} API calls, {report.duration_s:.1f} s"
+        f"{report.api_calls} API calls, {report.duration_s:.1f} s" + _tag_filter(report)
     )
+
+
+def _tag_filter(report: Report) -> str:
+    """` | only resources tagged env=prod` after a --tag scan (tags from AWS: printable)."""
+    if not report.tag_filter:
+        return ""
+    return " | only resources tagged " + ", ".join(f"{k}={v}" for k, v in report.tag_filter.items())
