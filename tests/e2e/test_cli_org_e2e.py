@@ -107,7 +107,8 @@ def _awsobs_commands(text: str) -> list[list[str]]:
     commands = []
     for part in re.split(r"&&|\n", text):
         part = part.strip().removeprefix("- ").removeprefix("run: ").strip()
-        if part.startswith("awsobs "):
+        # `awsobs @ git+...` is pip's requirement (the install step), not a command.
+        if part.startswith("awsobs ") and not part.startswith("awsobs @"):
             argv = shlex.split(part.split(">>")[0].split(" > ")[0])
             commands.append(argv[1:])
     return commands
