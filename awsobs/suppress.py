@@ -19,9 +19,12 @@ import datetime as dt
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from awsobs.aws.tagging import TagIndex, describe, has_tags, is_per_resource, unread
 from awsobs.model import Finding, Status, SuppressionNote
+
+if TYPE_CHECKING:  # the config file parser imports this module: no botocore at import
+    from awsobs.aws.tagging import TagIndex
 
 __all__ = ["Suppression", "apply_suppressions"]
 
@@ -48,6 +51,8 @@ class Suppression:
             return False
         if not self.tags:
             return True
+        from awsobs.aws.tagging import has_tags, is_per_resource
+
         if index is None or not is_per_resource(f):
             return False
         found = index.lookup(f)
@@ -55,6 +60,8 @@ class Suppression:
 
     def undecided(self, f: Finding, index: TagIndex | None) -> bool:
         """Would this entry's tags decide `f`, and could they not be read?"""
+        from awsobs.aws.tagging import is_per_resource
+
         if not self.tags or index is None or not is_per_resource(f):
             return False
         return self._fields_match(f) and not isinstance(index.lookup(f), Mapping)
@@ -97,6 +104,8 @@ def apply_suppressions(
         if entry is None:
             open_entry = next((s for s in live if s.undecided(f, tags)), None)
             if open_entry is not None and tags is not None:
+                from awsobs.aws.tagging import describe, unread
+
                 used.add(live.index(open_entry))  # it may apply: not "unused"
                 question = (
                     f"could not tell whether the suppression at {open_entry.source or 'config'}"
