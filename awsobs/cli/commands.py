@@ -122,6 +122,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         ),
         "options": options,
         "suppressions": config.suppressions,
+        "timeout": args.timeout if args.timeout is not None else config.timeout,
     }
     if several:
         report = _with_progress(args, lambda progress: scan_many(args, session, kwargs, progress))

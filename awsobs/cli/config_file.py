@@ -6,6 +6,7 @@
     exclude_checks = ["ec2.detailed_monitoring"]
     fail_on = "medium"
     max_workers = 16
+    timeout = 600                            # seconds for the whole scan (--timeout)
 
     [options]                                # for every check that declares the option
     cwagent_namespace = "MyAgent"
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -46,6 +48,7 @@ _KEYS = (
     "exclude_checks",
     "fail_on",
     "max_workers",
+    "timeout",
     "options",
     "suppressions",
 )
@@ -67,6 +70,7 @@ class Config:
     exclude_checks: list[str] | None = None
     fail_on: str | None = None
     max_workers: int | None = None
+    timeout: float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
     source: str | None = None
@@ -137,6 +141,14 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
     workers = data.get("max_workers")
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)):
         raise fail("max_workers", "must be a whole number")
+    timeout = data.get("timeout")
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise fail("timeout", f"must be a positive number of seconds, not {timeout!r}")
     options = data.get("options", {})
     if not isinstance(options, Mapping):
         raise fail("options", "must be a table")
@@ -148,6 +160,7 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
         exclude_checks=data.get("exclude_checks"),
         fail_on=fail_on,
         max_workers=workers,
+        timeout=timeout,
         options=dict(options),
         suppressions=suppressions,
         source=str(file),
