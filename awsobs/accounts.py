@@ -4,6 +4,7 @@ takes (the organization's accounts, the assumed roles) are in awsobs/aws/org.py.
 
 An account whose role cannot be assumed is not dropped: it gets one UNKNOWN finding per
 selected check naming the role, so a multi-account report never looks cleaner than it is.
+So does an account that the timeout (one deadline for every account) left unscanned.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import datetime as dt
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 
 import boto3
@@ -25,8 +28,20 @@ from awsobs.aws.org import (
     list_org_accounts,
     role_arn,
 )
-from awsobs.engine import Progress, scan, validate_options
-from awsobs.errors import CredentialsError, EndpointUnreachable, UsageError
+from awsobs.engine import (
+    Progress,
+    check_timeout,
+    scan,
+    seconds,
+    timeout_evidence,
+    validate_options,
+)
+from awsobs.errors import (
+    CredentialsError,
+    EndpointUnreachable,
+    StartTimedOut,
+    UsageError,
+)
 from awsobs.merge import merge_reports
 from awsobs.model import DEFAULT_MAX_WORKERS, GLOBAL_REGION, Finding, Report, Status
 from awsobs.registry import REGISTRY, Check
@@ -98,6 +113,8 @@ def scan_accounts(
     per_account_workers: int | None = None,
     progress: AccountProgress | None = None,
     partition: str = "aws",
+    timeout: float | None = None,
+    deadline: float | None = None,
     **scan_kwargs: Any,
 ) -> Report:
     """Scan every account through `role_name` and merge the reports (`merge_reports`).
@@ -106,6 +123,9 @@ def scan_accounts(
     `per_account_workers` (default 8; never above max_workers) and max_workers // that many
     accounts run at once, so one throttled account only slows its own workers.
     `scan_kwargs` go to `awsobs.scan` (regions, checks, exclude_checks, options, ...).
+    `timeout` bounds the whole call, every account sharing one deadline (`deadline`, a
+    `time.monotonic()` value, when the caller's clock started earlier): an account not
+    scanned by then gets one UNKNOWN per check, "not scanned before the timeout".
     Raises `UsageError` for bad options before any account is touched.
     """
     if max_workers < 1:
@@ -113,9 +133,12 @@ def scan_accounts(
     if per_account_workers is not None and per_account_workers < 1:
         raise UsageError("per-account workers must be at least 1")
     per_account = min(per_account_workers or 8, max_workers)
+    check_timeout(timeout)
+    if timeout is not None and deadline is None:
+        deadline = time.monotonic() + timeout
     if not accounts:
         raise UsageError("no accounts to scan")
-    for bad in ("session", "max_workers", "progress"):
+    for bad in ("session", "max_workers", "progress", "cancel"):
         if bad in scan_kwargs:
             raise UsageError(f"scan_accounts sets {bad} itself; do not pass it")
     selected = REGISTRY.select(scan_kwargs.get("checks"), scan_kwargs.get("exclude_checks"))
@@ -126,8 +149,14 @@ def scan_accounts(
             "or run `aws configure` / `aws sso login`"
         )
 
+    def late(target: AccountTarget, started: dt.datetime) -> Report:
+        assert timeout is not None
+        return _not_in_time(target.account_id, timeout, selected, started, scan_kwargs)
+
     def one(target: AccountTarget) -> Report:
         started = dt.datetime.now(dt.UTC)
+        if deadline is not None and time.monotonic() >= deadline:
+            return late(target, started)
         arn = role_arn(target.account_id, role_name, partition)
         forward = _forwarder(progress, target.account_id)
         try:
@@ -135,7 +164,13 @@ def scan_accounts(
                 base, target.account_id, role_name, external_id=external_id, partition=partition
             )
             return scan(
-                session, max_workers=per_account, progress=forward, cancel=stop, **scan_kwargs
+                session,
+                max_workers=per_account,
+                progress=forward,
+                cancel=stop,
+                timeout=timeout,
+                deadline=deadline,
+                **scan_kwargs,
             )
         except AssumeRoleError as err:
             why = f"{err.code}: {err.detail}"
@@ -143,6 +178,8 @@ def scan_accounts(
             why = f"credentials rejected: {err}"
         except EndpointUnreachable as err:  # the network, not the account's credentials
             why = str(err)
+        except StartTimedOut:
+            return late(target, started)
         return _unreachable(target.account_id, arn, why, selected, started, scan_kwargs)
 
     unique: dict[str, AccountTarget] = {}
@@ -150,14 +187,24 @@ def scan_accounts(
         unique.setdefault(target.account_id, target)
     stop = threading.Event()  # Ctrl-C or a UsageError: every account scan stops sending
     pool = ThreadPoolExecutor(max(1, max_workers // per_account), "awsobs-account")
-    futures = [pool.submit(one, a) for a in unique.values()]
+    begun = dt.datetime.now(dt.UTC)
+    futures = {a: pool.submit(one, a) for a in unique.values()}
+    reports: list[Report] = []
     try:
-        reports = [fut.result() for fut in futures]
+        for target, fut in futures.items():
+            # Each scan keeps the deadline itself; the second of grace is for an
+            # sts:AssumeRole in flight, which no deadline stops.
+            wait_s = None if deadline is None else max(0.0, deadline + 1.0 - time.monotonic())
+            try:
+                reports.append(fut.result(timeout=wait_s))
+            except FuturesTimeout:
+                reports.append(late(target, begun))
     except BaseException:  # do not wait for the others: they may be in retry sleeps
         stop.set()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
+    timed_out = deadline is not None and time.monotonic() >= deadline
+    pool.shutdown(wait=not timed_out, cancel_futures=timed_out)
     return merge_reports(reports)
 
 
@@ -180,7 +227,53 @@ def _unreachable(
     scan_kwargs: dict[str, Any],
 ) -> Report:
     """The report of an account we could not get into: one UNKNOWN per selected check."""
-    message = " ".join(f"could not assume role {arn}: {why}".split())
+    return _unscanned(
+        account_id,
+        " ".join(f"could not assume role {arn}: {why}".split()),
+        {"role_arn": arn, "error": why},
+        (
+            f"create {arn} with a trust policy for the scanning principal and the "
+            "awsobs read permissions (`awsobs policy`), or leave the account out"
+        ),
+        selected,
+        started,
+        scan_kwargs,
+    )
+
+
+def _not_in_time(
+    account_id: str,
+    timeout: float,
+    selected: list[Check],
+    started: dt.datetime,
+    scan_kwargs: dict[str, Any],
+) -> Report:
+    """The report of an account the timeout left unscanned: one UNKNOWN per check."""
+    return _unscanned(
+        account_id,
+        f"not scanned before the timeout ({seconds(timeout)} s)",
+        {"timeout_s": timeout_evidence(timeout)},
+        "raise --timeout, or scan fewer accounts per run (--shard)",
+        selected,
+        started,
+        scan_kwargs,
+        errors=[
+            f"scan stopped at the {seconds(timeout)} s timeout: account {account_id} not scanned"
+        ],
+    )
+
+
+def _unscanned(
+    account_id: str,
+    message: str,
+    evidence: dict[str, Any],
+    remediation: str,
+    selected: list[Check],
+    started: dt.datetime,
+    scan_kwargs: dict[str, Any],
+    errors: Iterable[str] = (),
+) -> Report:
+    """The report of an account that was not scanned: one UNKNOWN per selected check."""
     findings = [
         Finding(
             check_id=c.id,
@@ -192,11 +285,8 @@ def _unreachable(
             resource_type="AWS::::Account",
             resource_id=account_id,
             message=message,
-            evidence={"role_arn": arn, "error": why},
-            remediation=(
-                f"create {arn} with a trust policy for the scanning principal and the "
-                "awsobs read permissions (`awsobs policy`), or leave the account out"
-            ),
+            evidence=evidence,
+            remediation=remediation,
         )
         for c in selected
     ]
@@ -209,6 +299,7 @@ def _unreachable(
         accounts=(account_id,),
         regions=_requested_regions(scan_kwargs.get("regions")),
         checks=ran,
+        errors=errors,
         suppression_notes=notes,
     )
 

@@ -1,8 +1,10 @@
 """`scan()`: pick checks, run them over the account's regions on a thread pool, collect a Report.
 
 A check that raises becomes an UNKNOWN finding ("internal error in <check>") and the scan
-goes on; an AWS read that fails becomes UNKNOWN naming the denied action. Only problems
-that stop the scan from starting (bad arguments, credentials) raise `AwsobsError`.
+goes on; an AWS read that fails becomes UNKNOWN naming the denied action. With a `timeout`,
+what did not finish by then becomes UNKNOWN ("not read before the timeout") and the rest
+of the report is whole. Only problems that stop the scan from starting (bad arguments,
+credentials, a timeout that passes before the account is identified) raise `AwsobsError`.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import math
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -21,6 +25,7 @@ import boto3
 from awsobs.aws.errors import AwsError
 from awsobs.aws.gateway import Gateway, RequestHook
 from awsobs.aws.session import (
+    Identity,
     choose_regions,
     discover_regions,
     home_region,
@@ -30,7 +35,7 @@ from awsobs.aws.session import (
 )
 from awsobs.aws.tagging import check_tags, filter_by_tags, start_reading
 from awsobs.context import Context, ScanState
-from awsobs.errors import ScanCancelled, UsageError
+from awsobs.errors import ScanCancelled, ScanTimedOut, StartTimedOut, UsageError
 from awsobs.model import DEFAULT_MAX_WORKERS, Finding, Report, Scope
 from awsobs.registry import REGISTRY, Check
 from awsobs.suppress import Suppression, apply_suppressions
@@ -64,6 +69,8 @@ def scan(
     suppressions: Sequence[Suppression] = (),
     cancel: threading.Event | None = None,
     tags: Mapping[str, str] | None = None,
+    timeout: float | None = None,
+    deadline: float | None = None,
 ) -> Report:
     """Scan one AWS account read-only and return every finding.
 
@@ -83,12 +90,22 @@ def scan(
     - `cancel`: set this event from any thread to stop the scan: nothing more is sent and
       `scan` raises `ScanCancelled` within a fraction of a second. Ctrl-C (KeyboardInterrupt)
       stops it the same way and is re-raised.
+    - `timeout`: seconds the whole scan may take. Then nothing more is sent, `scan` stops
+      waiting (it returns within a fraction of a second, even with a read in flight), and
+      every (check, region) that did not finish is one UNKNOWN finding "not read before
+      the timeout"; `report.errors` says how many. `deadline`: the `time.monotonic()`
+      value the timeout ends at, when several scans share one (`scan_accounts`); default
+      now + `timeout`.
 
-    Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start.
+    Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start,
+    `StartTimedOut` when the timeout passes before the account is identified.
     """
     started = dt.datetime.now(dt.UTC)
     if max_workers < 1:
         raise UsageError("--max-workers must be at least 1")
+    check_timeout(timeout)
+    if timeout is not None and deadline is None:
+        deadline = time.monotonic() + timeout
     selected = REGISTRY.select(checks, exclude_checks)
     tag_filter = check_tags(tags)
     need_tags = bool(tag_filter) or any(s.tags for s in suppressions)
@@ -96,13 +113,19 @@ def scan(
     # boto3's default chain, its local set-up checked: a broken ~/.aws/config or a failing
     # credential_process is a one-line UsageError / CredentialsError, not botocore's own.
     session = session or open_session()
-    gateway = Gateway(session, max_workers=max_workers, on_request=on_request, cancel=cancel)
+    gateway = Gateway(
+        session, max_workers=max_workers, on_request=on_request, cancel=cancel, deadline=deadline
+    )
     home = home_region(session)
-    with _pool(1, "awsobs-start", gateway) as start:
+    with _pool(2, "awsobs-start", gateway) as start:
         # Independent reads at start-up: list regions while the credentials are verified.
-        # The answer (or error) is memoized; discover_regions below picks it up.
-        start.submit(prefetch_regions, gateway, home)
-        identity = resolve_identity(gateway, home)
+        # The answer (or error) is memoized; discover_regions below picks it up. Both run
+        # on the pool, so that a timeout is kept even if one of them hangs.
+        listing = start.submit(prefetch_regions, gateway, home)
+        who = start.submit(resolve_identity, gateway, home)
+        _in_time(who, gateway, timeout, "the account was identified (sts:GetCallerIdentity)")
+        identity = who.result()
+        _in_time(listing, gateway, timeout, "its regions were listed (ec2:DescribeRegions)")
     known = discover_regions(gateway, session, home, identity.partition)
     scanned = choose_regions(regions, known)
     disabled = {r for r in scanned if known.listed and r not in known.enabled}
@@ -136,19 +159,27 @@ def scan(
             for chk, region in units
         }
         done_count = 0
-        while pending:
+        unfinished: list[tuple[Check, str | None]] = []
+        while pending and not gateway.timed_out:
             # A short timeout, so that `cancel` set from another thread is seen promptly.
-            finished, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=_tick(deadline), return_when=FIRST_COMPLETED)
             if gateway.cancelled:
                 raise ScanCancelled()
             for fut in finished:
                 chk, region = pending.pop(fut)
-                findings.extend(fut.result())
+                try:
+                    findings.extend(fut.result())
+                except ScanTimedOut:  # a read it needed was refused: the deadline passed
+                    unfinished.append((chk, region))
+                    continue
                 done_count += 1
                 if progress is not None:
                     progress(Progress(done_count, len(units), chk.id, region or "global"))
+        # Past the deadline: the units still running are not waited for (nor is the pool).
+        unfinished.extend(pending.values())
+        findings.extend(_not_read_in_time(state, chk, r, timeout) for chk, r in unfinished)
 
-        index = tag_reads.index() if tag_reads is not None else None
+        index = tag_reads.index(deadline) if tag_reads is not None else None
     if index is not None and tag_filter:
         findings = filter_by_tags(findings, tag_filter, index)
     findings, notes = apply_suppressions(
@@ -162,17 +193,89 @@ def scan(
         checks=[c.id for c in selected],
         api_calls=gateway.api_calls,
         api_calls_by_operation=gateway.calls_by_operation(),
-        errors=REGISTRY.plugin_errors,
+        errors=[*REGISTRY.plugin_errors, *_timeout_note(timeout, unfinished, units, identity)],
         suppression_notes=notes,
         tag_filter=tag_filter,
     )
 
 
+def check_timeout(timeout: float | None) -> None:
+    """A timeout is a positive, finite number of seconds (or None: no timeout)."""
+    if timeout is None:
+        return
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout!r}")
+
+
+def seconds(timeout: float) -> str:
+    """30 -> "30", 2.5 -> "2.5": the timeout as the user wrote it."""
+    return f"{timeout:g}"
+
+
+def timeout_evidence(timeout: float) -> int | float:
+    """The timeout for a finding's evidence: a whole number stays whole in the JSON."""
+    return int(timeout) if float(timeout).is_integer() else timeout
+
+
+def _tick(deadline: float | None) -> float:
+    """How long to wait for a unit before looking at `cancel` and the deadline again."""
+    if deadline is None:
+        return 0.2
+    return max(0.0, min(0.2, deadline - time.monotonic()))
+
+
+def _in_time(step: Future[Any], gateway: Gateway, timeout: float | None, what: str) -> None:
+    """Wait for a start-up read, up to the deadline; `StartTimedOut` if it is not done."""
+    deadline = gateway.deadline
+    wait([step], timeout=None if deadline is None else max(0.0, deadline - time.monotonic()))
+    if not step.done() or isinstance(step.exception(), ScanTimedOut):
+        assert timeout is not None
+        raise StartTimedOut(
+            f"the {seconds(timeout)} s timeout passed before {what}: nothing was scanned "
+            "(raise --timeout)"
+        )
+
+
+def _not_read_in_time(
+    state: ScanState, chk: Check, region: str | None, timeout: float | None
+) -> Finding:
+    """The one UNKNOWN of a (check, region) unit that did not finish before the timeout."""
+    assert timeout is not None
+    ctx = Context(state, chk.meta, region)
+    where = ctx.region_resource() if region else ctx.account_resource()
+    return ctx.unknown(
+        *where,
+        f"not read before the timeout ({seconds(timeout)} s)",
+        evidence={"timeout_s": timeout_evidence(timeout)},
+    )
+
+
+def _timeout_note(
+    timeout: float | None,
+    unfinished: list[tuple[Check, str | None]],
+    units: list[tuple[Check, str | None]],
+    identity: Identity,
+) -> list[str]:
+    """The report's error line of a scan the timeout cut short (none when all finished)."""
+    if timeout is None or not unfinished:
+        return []
+    return [
+        f"scan stopped at the {seconds(timeout)} s timeout: {len(unfinished)} of "
+        f"{len(units)} checks x regions unfinished (account {identity.account_id})"
+    ]
+
+
 @contextlib.contextmanager
 def _pool(workers: int, name: str, gateway: Gateway) -> Iterator[ThreadPoolExecutor]:
-    """A thread pool for one scan. When the scan stops early (Ctrl-C, `cancel`, an error),
-    the gateway sends nothing more and the pool is not waited for: its threads may be in
-    botocore's retry sleeps for up to 20 s, and they end on their own."""
+    """A thread pool for one scan. When the scan stops early (Ctrl-C, `cancel`, an error,
+    the timeout), the gateway sends nothing more and the pool is not waited for: its
+    threads may be in botocore's retry sleeps for up to 20 s, or in a slow read, and they
+    end on their own."""
     pool = ThreadPoolExecutor(workers, thread_name_prefix=name)
     try:
         yield pool
@@ -180,7 +283,7 @@ def _pool(workers: int, name: str, gateway: Gateway) -> Iterator[ThreadPoolExecu
         gateway.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
+    pool.shutdown(wait=not gateway.timed_out, cancel_futures=gateway.timed_out)
 
 
 def _not_enabled(ctx: Context, region: str) -> Finding:
@@ -212,6 +315,8 @@ def _run_check(ctx: Context, chk: Check, region: str | None) -> list[Finding]:
     where = ctx.region_resource() if region else ctx.account_resource()
     try:
         out = list(chk(ctx))
+    except ScanCancelled:  # cancelled or timed out: the unit did not finish, no verdict
+        raise
     except AwsError as err:
         return [ctx.unknown_from(err, *where, what=f"{chk.id} could not read AWS")]
     except Exception as exc:

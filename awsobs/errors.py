@@ -28,3 +28,13 @@ class EndpointUnreachable(AwsobsError):
 class ScanCancelled(Exception):
     """The scan's `cancel` event was set (or Ctrl-C was pressed): no further request is
     sent, and `scan` stops without a report."""
+
+
+class ScanTimedOut(ScanCancelled):
+    """The scan's timeout passed: no further request is sent. `scan` does not raise it:
+    what did not finish becomes UNKNOWN ("not read before the timeout")."""
+
+
+class StartTimedOut(AwsobsError):
+    """The scan's timeout passed before the scan could start (the account was not yet
+    identified, or its regions not yet listed): there is nothing to report on."""

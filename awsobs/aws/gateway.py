@@ -11,7 +11,9 @@ What it guarantees, so checks don't have to:
 - results are paginated to the end and frozen (read-only mappings and tuples), so cached
   data can't be changed by the check that received it;
 - errors come back as `AwsError` values with a kind (denied, region, throttled, ...);
-- every request (page) is counted per operation, for `scan.api_calls`.
+- every request (page) is counted per operation, for `scan.api_calls`;
+- a read that fails other than by throttling is retried at most 3 times (retry_cap.py);
+- after `cancel()`, or past the `deadline`, nothing more is sent.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 import os
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
@@ -40,7 +43,8 @@ from awsobs.aws.env_errors import profile_key, shown
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
 from awsobs.aws.iam import iam_action
 from awsobs.aws.readpolicy import is_read, scrub_events
-from awsobs.errors import ScanCancelled, UsageError
+from awsobs.aws.retry_cap import OtherRetryCap
+from awsobs.errors import ScanCancelled, ScanTimedOut, UsageError
 from awsobs.once import OnceMap
 
 log = logging.getLogger("awsobs.aws")
@@ -103,6 +107,8 @@ class _AddressOnly:
 def _retries(session: boto3.Session) -> Any:
     """Adaptive mode with 8 attempts, unless the user configured retries themselves
     (AWS_RETRY_MODE / AWS_MAX_ATTEMPTS, or retry_mode / max_attempts in their profile).
+    That is the budget of a throttled read; any other failure is retried at most 3 times
+    within it (`retry_cap.OtherRetryCap`, registered on every gateway client).
 
     A value botocore would refuse (a mode other than legacy, standard or adaptive; a
     number of attempts that is not a whole number of at least 1) is a `UsageError` that
@@ -189,9 +195,13 @@ class Gateway:
         max_workers: int = 16,
         on_request: RequestHook | None = None,
         cancel: threading.Event | None = None,
+        deadline: float | None = None,
     ) -> None:
+        """`deadline`: a `time.monotonic()` value after which nothing more is sent: every
+        later request and retry raises `ScanTimedOut` (the engine's `timeout`)."""
         self._session = session
         self._cancel = cancel or threading.Event()
+        self._deadline = deadline
         self._config = Config(
             retries=_retries(session),
             max_pool_connections=max(10, max_workers + 4),
@@ -209,6 +219,7 @@ class Gateway:
         # Checks and their concurrent reads run on two pools; this keeps the requests in
         # flight at `max_workers` whatever the mix, as the --max-workers help promises.
         self._in_flight = threading.BoundedSemaphore(max_workers)
+        self._retry_cap = OtherRetryCap()
 
     # -- public -----------------------------------------------------------------------
 
@@ -230,6 +241,16 @@ class Gateway:
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    @property
+    def deadline(self) -> float | None:
+        """The `time.monotonic()` value past which nothing is sent (None: no deadline)."""
+        return self._deadline
+
+    @property
+    def timed_out(self) -> bool:
+        """The deadline has passed: every request and retry from now on is refused."""
+        return self._deadline is not None and time.monotonic() >= self._deadline
 
     @property
     def api_calls(self) -> int:
@@ -259,6 +280,8 @@ class Gateway:
                 client.meta.events.register("before-call", self._before_call)
                 client.meta.events.register("before-send", self._before_send)
                 event_name = client.meta.service_model.service_id.hyphenize()
+                # First, so that its "no more" is the answer botocore's endpoint takes.
+                client.meta.events.register_first(f"needs-retry.{event_name}", self._retry_cap)
                 for event, handler in scrub_events(service, event_name):
                     client.meta.events.register(event, handler)
                 self._clients[(service, region)] = client
@@ -273,13 +296,18 @@ class Gateway:
             self._counts[f"{service}:{model.name}"] += 1
 
     def _before_send(self, **_: Any) -> None:
-        # Each attempt, retries included, passes here: a cancelled scan stops retrying.
+        # Each attempt, retries included, passes here: a cancelled or timed-out scan stops
+        # retrying.
+        self._refuse_if_stopped()
+
+    def _refuse_if_stopped(self) -> None:
         if self._cancel.is_set():
             raise ScanCancelled()
+        if self.timed_out:
+            raise ScanTimedOut()
 
     def _fetch(self, service: str, operation: str, region: str, params: dict[str, Any]) -> Any:
-        if self._cancel.is_set():
-            raise ScanCancelled()
+        self._refuse_if_stopped()
         client = self._client(service, region)
         py_name = xform_name(operation)
         if not hasattr(client, py_name):

@@ -54,12 +54,16 @@ class AssumeRoleError(AwsobsError):
         self.detail = message
 
 
-def list_org_accounts(session: boto3.Session) -> list[AccountTarget]:
+def list_org_accounts(
+    session: boto3.Session, *, deadline: float | None = None
+) -> list[AccountTarget]:
     """ACTIVE accounts of the caller's organization (organizations:ListAccounts through the
-    gateway, all pages), by id."""
+    gateway, all pages), by id. Past `deadline` (`time.monotonic()`), nothing is sent and
+    `ScanTimedOut` is raised."""
     partition = session.get_partition_for_region(home_region(session))
     try:
-        listed = Gateway(session).call("organizations", "ListAccounts", global_region(partition))
+        gateway = Gateway(session, deadline=deadline)
+        listed = gateway.call("organizations", "ListAccounts", global_region(partition))
     except AwsError as err:
         if err.code == "AWSOrganizationsNotInUseException":
             raise UsageError("not in an organization: use --accounts") from None

@@ -23,7 +23,7 @@ from awsobs.aws.env_errors import (
 )
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
-from awsobs.errors import CredentialsError, EndpointUnreachable, UsageError
+from awsobs.errors import CredentialsError, EndpointUnreachable, ScanCancelled, UsageError
 
 DEFAULT_REGION = "us-east-1"
 ENGINE_PERMISSIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions", "tag:GetResources")
@@ -91,6 +91,8 @@ def resolve_identity(gateway: Gateway, region: str) -> Identity:
     the one-line `CredentialsError` or `UsageError` naming the cause, never an UNKNOWN."""
     try:
         who = gateway.call("sts", "GetCallerIdentity", region)
+    except ScanCancelled:  # cancelled or timed out: not a credentials problem
+        raise
     except AwsError as err:
         if err.kind is ErrorKind.UNREACHABLE:  # a network failure, not the credentials
             raise EndpointUnreachable(err.message) from None
@@ -143,6 +145,8 @@ def discover_regions(
     """
     try:
         listed = prefetch_regions(gateway, region)
+    except ScanCancelled:
+        raise
     except AwsError as err:
         if err.kind is ErrorKind.CREDENTIALS:
             raise CredentialsError(_rejected_later(err)) from None

@@ -14,15 +14,17 @@ would have decided becomes UNKNOWN and names the failed read.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
-from awsobs.aws.errors import AwsError
+from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.errors import UsageError
 from awsobs.model import Finding, Status
 
 TAGGING_PERMISSION = "tag:GetResources"
+_SERVICE, _OPERATION = "resourcegroupstaggingapi", "GetResources"
 
 # Resource types that stand for a scope (an account, a region), not a resource: tags do
 # not filter their findings (awsobs.resources.SCOPE_TYPES, repeated to avoid the import).
@@ -73,12 +75,7 @@ def start_reading(gateway: object, regions: Iterable[str], executor: Executor) -
     """Start one paginated tag:GetResources per region on `executor`."""
     call = gateway.call  # type: ignore[attr-defined]
     return TagReads(
-        {
-            r: executor.submit(
-                call, "resourcegroupstaggingapi", "GetResources", r, ResourcesPerPage=100
-            )
-            for r in regions
-        }
+        {r: executor.submit(call, _SERVICE, _OPERATION, r, ResourcesPerPage=100) for r in regions}
     )
 
 
@@ -88,14 +85,23 @@ class TagReads:
 
     futures: Mapping[str, Future[object]]
 
-    def index(self) -> TagIndex:
+    def index(self, deadline: float | None = None) -> TagIndex:
+        """The tags read; a region whose read failed, or had not answered by `deadline`
+        (time.monotonic(), the scan's --timeout), is in `failed`."""
         by_region: dict[str, dict[str, Mapping[str, str]]] = {}
         failed: dict[str, AwsError] = {}
         for region, fut in self.futures.items():
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                page: object = fut.result()
+                page: object = fut.result(timeout=left)
             except AwsError as err:
                 failed[region] = err
+                continue
+            except Exception as exc:  # past the deadline: not read in time (ScanTimedOut)
+                why = "not read before the timeout"
+                failed[region] = AwsError(
+                    ErrorKind.ERROR, _SERVICE, _OPERATION, region, type(exc).__name__, why
+                )
                 continue
             rows = page.get("ResourceTagMappingList", ()) if isinstance(page, Mapping) else ()
             by_region[region] = {

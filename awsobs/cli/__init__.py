@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from typing import NoReturn
 
@@ -68,7 +69,9 @@ def run() -> NoReturn:
     """The `awsobs` command itself (console script and `python -m awsobs`): `main`, then
     exit. After Ctrl-C (130) it exits at once: the scan's threads may be sleeping in
     botocore's retry backoff, up to 20 s each, and waiting for them made Ctrl-C take over a
-    minute; they hold nothing that needs finishing, and no report was written. A bug that
+    minute; they hold nothing that needs finishing, and no report was written. So it does
+    after a scan the timeout cut short, once its reports are written: the threads still
+    in a slow read or a retry sleep would hold the exit past the timeout. A bug that
     escapes `main` prints its traceback and exits 2 (could not run), never 1 (gaps)."""
     try:
         code = main()
@@ -78,8 +81,16 @@ def run() -> NoReturn:
         traceback.print_exc()
         print("awsobs: internal error (a bug in awsobs; please report it)", file=sys.stderr)
         code = 2
-    if code == 130:
+    if code == 130 or _scan_threads_left():
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(130)
+        os._exit(code)
     sys.exit(code)
+
+
+def _scan_threads_left() -> bool:
+    """Whether a scan's pool thread (`awsobs-...`) outlived the scan: it timed out."""
+    return any(
+        t.name.startswith("awsobs-") and t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+    )

@@ -145,6 +145,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "options": options,
         "suppressions": config.suppressions,
         "tags": _tags(args.tag, config.tags),
+        "timeout": args.timeout if args.timeout is not None else config.timeout,
     }
     if several:
         report = _with_progress(args, lambda progress: scan_many(args, session, kwargs, progress))

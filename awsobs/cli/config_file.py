@@ -7,6 +7,7 @@
     fail_on = "medium"
     max_workers = 16
     tags = {env = "prod"}                    # like --tag: only resources with these tags
+    timeout = 600                            # seconds for the whole scan (--timeout)
 
     [options]                                # for every check that declares the option
     cwagent_namespace = "MyAgent"
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -48,6 +50,7 @@ _KEYS = (
     "exclude_checks",
     "fail_on",
     "max_workers",
+    "timeout",
     "options",
     "suppressions",
     "tags",
@@ -70,6 +73,7 @@ class Config:
     exclude_checks: list[str] | None = None
     fail_on: str | None = None
     max_workers: int | None = None
+    timeout: float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
     tags: dict[str, str] | None = None  # like --tag: only resources with these tags
@@ -141,6 +145,14 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
     workers = data.get("max_workers")
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)):
         raise fail("max_workers", "must be a whole number")
+    timeout = data.get("timeout")
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float)
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise fail("timeout", f"must be a positive number of seconds, not {timeout!r}")
     options = data.get("options", {})
     if not isinstance(options, Mapping):
         raise fail("options", "must be a table")
@@ -156,6 +168,7 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
         exclude_checks=data.get("exclude_checks"),
         fail_on=fail_on,
         max_workers=workers,
+        timeout=timeout,
         options=dict(options),
         suppressions=suppressions,
         source=str(file),

@@ -10,10 +10,14 @@ a CI matrix, a Kubernetes Indexed Job or an AWS Batch array job can split the wo
 from __future__ import annotations
 
 import argparse
+import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 
-from awsobs.errors import UsageError
+from awsobs.errors import ScanTimedOut, StartTimedOut, UsageError
 
 SHARD_HELP = (
     "scan only shard K of N (0-based, stable by account id): K from the scheduler's index, "
@@ -82,7 +86,12 @@ def scan_many(
     )
 
     where = parse_shard(args.shard) if args.shard else None  # bad K/N before any request
-    targets = list_org_accounts(session) if args.org else parse_accounts(args.accounts)
+    timeout = scan_kwargs.get("timeout")
+    deadline = None if timeout is None else time.monotonic() + timeout  # the whole command's
+    if args.org:
+        targets = _org_accounts(list_org_accounts, session, deadline, timeout)
+    else:
+        targets = parse_accounts(args.accounts)
     if not targets:
         raise UsageError("no account to scan")
     if where is not None:
@@ -96,8 +105,36 @@ def scan_many(
         external_id=args.external_id,
         per_account_workers=args.account_workers,
         progress=(lambda account, p: progress(p)) if progress is not None else None,
+        deadline=deadline,
         **scan_kwargs,
     )
+
+
+def _org_accounts(
+    list_accounts: Callable[..., Any], session: Any, deadline: float | None, timeout: Any
+) -> Any:
+    """The organization's accounts, listed before the deadline: the listing runs on a
+    thread of its own, so that a read that hangs cannot hold the command past it."""
+    if deadline is None:
+        return list_accounts(session)
+    listed: Future[Any] = Future()
+
+    def work() -> None:
+        try:
+            listed.set_result(list_accounts(session, deadline=deadline))
+        except BaseException as exc:
+            listed.set_exception(exc)
+
+    threading.Thread(target=work, name="awsobs-org", daemon=True).start()
+    try:
+        return listed.result(timeout=max(0.0, deadline - time.monotonic()))
+    except (FuturesTimeout, ScanTimedOut):
+        from awsobs.engine import seconds
+
+        raise StartTimedOut(
+            f"the {seconds(timeout)} s timeout passed before the organization's accounts "
+            "were listed (organizations:ListAccounts): nothing was scanned (raise --timeout)"
+        ) from None
 
 
 def _empty_report(scan_kwargs: dict[str, Any]) -> Any:

@@ -66,6 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     p_scan.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        metavar="SECONDS",
+        help=(
+            "stop the whole scan after SECONDS: what was not read by then is UNKNOWN, the "
+            "rest of the report is whole, exit 3 (default: no timeout)"
+        ),
+    )
+    p_scan.add_argument(
         "--cwagent-namespace",
         metavar="NAME",
         help="namespace the CloudWatch Agent publishes to (default CWAgent)",
@@ -130,6 +139,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report_flags(p_demo)
     p_demo.set_defaults(func=commands.cmd_demo)
     return parser
+
+
+def _positive_seconds(text: str) -> float:
+    """--timeout's value: a positive, finite number of seconds (30, 90.5)."""
+    import math
+
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return value
 
 
 def _add_check_selection(p: argparse.ArgumentParser) -> None:

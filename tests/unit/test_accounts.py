@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from helpers import assume, trail
+from helpers import assume, check_args, trail
 from org_seed import ROLE, create_org, deny_assume_role
 
 import awsobs.accounts as accounts_mod
-from awsobs import Status, UsageError, merge_reports, scan_accounts
+from awsobs import Context, Finding, Status, UsageError, check, merge_reports, scan_accounts
 from awsobs.accounts import (
     AccountTarget,
     assumed_session,
@@ -173,8 +175,6 @@ def test_scan_accounts_runs_few_accounts_at_once(
     aws: boto3.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """max_workers=8, per_account=4: two accounts in flight, each scan given 4 workers."""
-    import threading
-
     lock, live, peak, given = threading.Lock(), [0], [0], []
 
     def fake_scan(session: boto3.Session, **kw: Any) -> Any:
@@ -218,3 +218,48 @@ def test_an_account_whose_sts_endpoint_is_unreachable_says_so(
     assert f"could not reach the AWS endpoint {refused}" in bad.message
     assert "for sts:AssumeRole: connection refused" in bad.message
     assert "rejected" not in bad.message
+
+
+def test_one_timeout_bounds_every_account(aws: boto3.Session) -> None:
+    """One account at a time: the first is scanned, the second hangs past the deadline
+    (its unit is UNKNOWN), the third never starts (UNKNOWN per check, "not scanned")."""
+    members = create_org(aws, 3)
+    release = threading.Event()
+
+    @check(**check_args(id="test.hangs_in_one", scope="account"))
+    def hangs(ctx: Context) -> Any:
+        if ctx.account_id == members[1]:
+            release.wait(30)
+        yield ctx.passed(*ctx.account_resource(), "read in time")
+
+    kw: dict[str, Any] = {"role_name": ROLE, "checks": [hangs], "regions": ["us-east-1"]}
+    scan_accounts(aws, [AccountTarget(members[0])], **kw)  # the service models, loaded once
+    started = time.monotonic()
+    try:
+        report = scan_accounts(
+            aws,
+            [AccountTarget(m) for m in members],
+            max_workers=1,
+            timeout=3,
+            **kw,
+        )
+    finally:
+        release.set()
+    assert time.monotonic() - started < 4.5
+    got: dict[str, Finding] = {f.account_id: f for f in report.findings}
+    assert got[members[0]].message == "read in time"
+    assert got[members[1]].message == "not read before the timeout (3 s)"
+    late = got[members[2]]
+    assert (late.status, late.message, dict(late.evidence)) == (
+        Status.UNKNOWN,
+        "not scanned before the timeout (3 s)",
+        {"timeout_s": 3},
+    )
+    assert late.resource_id == members[2]
+    assert report.accounts == tuple(sorted(members))
+    assert report.errors == (
+        f"scan stopped at the 3 s timeout: 1 of 1 checks x regions unfinished "
+        f"(account {members[1]})",
+        f"scan stopped at the 3 s timeout: account {members[2]} not scanned",
+    )
+    assert report.exit_code() == 3

@@ -1,0 +1,141 @@
+"""`awsobs scan --timeout`: a read that hangs costs the timeout, not the scan.
+
+A small proxy on 127.0.0.1 sits between the command and the moto server: it forwards
+every request, except CloudTrail's in eu-west-1, which it holds (as a region whose
+endpoint accepts the connection and never answers would) until the test ends. The
+command must exit 3 within about the timeout, with the held region UNKNOWN and every
+other verdict in its report.
+"""
+
+from __future__ import annotations
+
+import http.client
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import boto3
+import pytest
+from cli_env import write
+from helpers import awsobs, scan_json, trail
+from org_seed import ROLE, create_org
+
+HELD = "/eu-west-1/cloudtrail/"  # in the credential scope of the signed Authorization
+
+
+@pytest.fixture
+def holding_proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A proxy to the moto server that holds eu-west-1's CloudTrail requests; its URL
+    is the command's AWS_ENDPOINT_URL."""
+    release = threading.Event()
+    target = urlsplit(endpoint)
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if HELD in (self.headers.get("Authorization") or ""):
+                release.wait(60)
+                return
+            upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for key, value in answer.getheaders():
+                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            upstream.close()
+
+        do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    yield url
+    release.set()
+    server.shutdown()
+
+
+def test_a_hung_region_is_unknown_and_the_scan_exits_3_in_time(
+    session: boto3.Session, holding_proxy: str
+) -> None:
+    trail(session, "main")  # us-east-1 only: eu-west-1 would FAIL, were it read
+    started = time.monotonic()
+    code, doc = scan_json(
+        *("--regions", "us-east-1,eu-west-1", "--checks", "cloudtrail.trail_logging"),
+        *("--timeout", "4"),
+    )
+    took = time.monotonic() - started
+    assert code == 3
+    assert took < 8, f"{took:.1f} s for a 4 s timeout"  # the command's start-up included
+    got = {f["region"]: f for f in doc["findings"]}
+    assert got["us-east-1"]["status"] == "PASS"
+    held = got["eu-west-1"]
+    assert (held["status"], held["message"], held["evidence"]) == (
+        "UNKNOWN",
+        "not read before the timeout (4 s)",
+        {"timeout_s": 4},
+    )
+    assert (held["resource_type"], held["resource_id"]) == ("AWS::Region", "eu-west-1")
+    assert doc["scan"]["errors"] == [
+        "scan stopped at the 4 s timeout: 1 of 2 checks x regions unfinished (account 123456789012)"
+    ]
+    assert doc["summary"]["UNKNOWN"] == 1 and doc["summary"]["PASS"] == 1
+
+
+def test_the_config_files_timeout_applies_and_a_fail_still_exits_1(
+    session: boto3.Session, holding_proxy: str, tmp_path: Path
+) -> None:
+    write(tmp_path / "awsobs.toml", "timeout = 4\n")
+    started = time.monotonic()
+    result = awsobs(
+        *("scan", "--regions", "us-east-1,eu-west-1", "--checks", "cloudtrail.trail_logging"),
+        cwd=tmp_path,
+    )
+    took = time.monotonic() - started
+    assert result.returncode == 1, result.stderr  # no trail: us-east-1 FAILs
+    assert took < 8, f"{took:.1f} s for a 4 s timeout"
+    assert "not read before the timeout (4 s)" in result.stdout
+    assert "error: scan stopped at the 4 s timeout: 1 of 2 checks x regions" in result.stdout
+
+
+def test_the_timeout_bounds_an_organization_scan(
+    session: boto3.Session, holding_proxy: str
+) -> None:
+    # Three accounts, two at a time: the first two hang in eu-west-1 until the deadline,
+    # so the third never starts.
+    first, second, third = sorted([*create_org(session, 2), "123456789012"])
+    started = time.monotonic()
+    code, doc = scan_json(
+        *("--org", "--role-name", ROLE, "--account-workers", "1", "--max-workers", "2"),
+        *("--regions", "us-east-1,eu-west-1", "--checks", "cloudtrail.trail_logging"),
+        *("--timeout", "4"),
+    )
+    took = time.monotonic() - started
+    assert code == 1  # no trail: us-east-1 FAILs in the accounts scanned
+    assert took < 8, f"{took:.1f} s for a 4 s timeout"
+    got = {(f["account_id"], f["region"]): (f["status"], f["message"]) for f in doc["findings"]}
+    for account in (first, second):
+        assert got[account, "us-east-1"][0] == "FAIL"
+        assert got[account, "eu-west-1"] == ("UNKNOWN", "not read before the timeout (4 s)")
+    assert got[third, "global"] == ("UNKNOWN", "not scanned before the timeout (4 s)")
+    assert doc["scan"]["errors"] == [
+        *(
+            f"scan stopped at the 4 s timeout: 1 of 2 checks x regions unfinished (account {a})"
+            for a in (first, second)
+        ),
+        f"scan stopped at the 4 s timeout: account {third} not scanned",
+    ]
