@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import boto3
 import botocore.retries.adaptive
 import botocore.retries.standard
+import botocore.retryhandler
 import pytest
 
 from awsobs.aws.errors import AwsError, ErrorKind
@@ -86,6 +87,9 @@ def no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
         "on_sending_request",
         lambda self, request, **kw: None,
     )
+    # Legacy mode has a backoff of its own: rand() * 2 ** (attempt - 1) seconds, so the 9th
+    # of 10 throttled attempts alone could wait 256 s.
+    monkeypatch.setattr(botocore.retryhandler, "delay_exponential", lambda *a, **kw: 0.0)
 
 
 def _read() -> AwsError:
