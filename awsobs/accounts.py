@@ -301,6 +301,7 @@ def _unscanned(
         checks=ran,
         errors=errors,
         suppression_notes=notes,
+        tag_filter=scan_kwargs.get("tags") or {},  # so the merged report keeps the filter
     )
 
 

@@ -141,3 +141,21 @@ def test_malformed_tags_in_the_config_file_are_named(tmp_path: Path, text: str, 
     (tmp_path / "awsobs.toml").write_text(text)
     with pytest.raises(UsageError, match=rf"awsobs.toml:{line}: .*tags"):
         load_config(cwd=tmp_path)
+
+
+@pytest.mark.filterwarnings("ignore:Exception\\(STSClientError\\)")
+def test_an_organization_scan_keeps_the_filter_when_an_account_is_unreachable(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from org_seed import ROLE, create_org, deny_assume_role
+
+    from awsobs import scan_accounts
+    from awsobs.accounts import AccountTarget
+
+    members = create_org(aws, 2)
+    deny_assume_role(monkeypatch, members[1])
+    report = scan_accounts(
+        aws, [AccountTarget(m) for m in members], role_name=ROLE, checks=[CHECK],
+        regions=["us-east-1"], tags={"env": "prod"},
+    )  # fmt: skip
+    assert report.tag_filter == {"env": "prod"}
