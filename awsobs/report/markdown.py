@@ -115,6 +115,9 @@ def render(report: Report) -> str:
         f"{report.api_calls} API calls, {report.duration_s:.1f} s",
         "",
     ]
+    if report.tag_filter:  # --tag: say that untagged resources are not in this report
+        wanted = ", ".join(code(f"{k}={v}") for k, v in report.tag_filter.items())
+        lines += [f"Only resources tagged {wanted} (and the account and regions).", ""]
     if fails:
         lines += ["### Gaps", "", *_table(fails, "Finding", "message"), ""]
     if unknown:

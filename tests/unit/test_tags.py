@@ -4,6 +4,7 @@ never a verdict; a failed tag read makes each finding it would have decided UNKN
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import boto3
@@ -159,3 +160,17 @@ def test_an_organization_scan_keeps_the_filter_when_an_account_is_unreachable(
         regions=["us-east-1"], tags={"env": "prod"},
     )  # fmt: skip
     assert report.tag_filter == {"env": "prod"}
+
+
+def test_the_markdown_report_says_it_was_filtered_and_escapes_the_tags(
+    groups: boto3.Session,
+) -> None:
+    from awsobs.report import render
+
+    report = scan(groups, regions=["us-east-1"], checks=[CHECK], tags={"env": "prod"})
+    text = render(report, "markdown")
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("Only resources tagged")]
+    assert "env=prod" in line and line.endswith("(and the account and regions).")
+    hostile = dataclasses.replace(report, tag_filter={"env": "x` | <b>\x1b[2J"})
+    line = next(ln for ln in render(hostile, "markdown").splitlines() if "Only resources" in ln)
+    assert "<b>" not in line and "\x1b" not in line and "&lt;b&gt;" in line
