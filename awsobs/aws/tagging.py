@@ -14,21 +14,20 @@ would have decided becomes UNKNOWN and names the failed read.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 
 from awsobs.aws.errors import AwsError, ErrorKind
+from awsobs.aws.gateway import Gateway
 from awsobs.errors import UsageError
 from awsobs.model import Finding, Status
+from awsobs.resources import SCOPE_TYPES  # an account or a region: tags never filter them
 
 TAGGING_PERMISSION = "tag:GetResources"
 _SERVICE, _OPERATION = "resourcegroupstaggingapi", "GetResources"
-
-# Resource types that stand for a scope (an account, a region), not a resource: tags do
-# not filter their findings (awsobs.resources.SCOPE_TYPES, repeated to avoid the import).
-_SCOPE_TYPES = frozenset({"AWS::::Account", "AWS::Region", "AWS::ApiGateway::Account"})
 
 TagLookup = Mapping[str, str] | AwsError | None
 """A resource's tags; the error of its region's failed read; None: its region was not read."""
@@ -68,12 +67,12 @@ class TagIndex:
 
 def is_per_resource(f: Finding) -> bool:
     """Does `f` judge one resource (not the account or a region as a whole)?"""
-    return f.resource_type not in _SCOPE_TYPES and f.resource_id.startswith("arn:")
+    return f.resource_type not in SCOPE_TYPES and f.resource_id.startswith("arn:")
 
 
-def start_reading(gateway: object, regions: Iterable[str], executor: Executor) -> TagReads:
+def start_reading(gateway: Gateway, regions: Iterable[str], executor: Executor) -> TagReads:
     """Start one paginated tag:GetResources per region on `executor`."""
-    call = gateway.call  # type: ignore[attr-defined]
+    call = gateway.call
     return TagReads(
         {r: executor.submit(call, _SERVICE, _OPERATION, r, ResourcesPerPage=100) for r in regions}
     )
@@ -116,8 +115,6 @@ class TagReads:
 
 def has_tags(tags: Mapping[str, str], wanted: Mapping[str, str]) -> bool:
     """Every wanted key is there with the wanted value (an fnmatch glob)."""
-    import fnmatch
-
     return all(k in tags and fnmatch.fnmatchcase(tags[k], v) for k, v in wanted.items())
 
 
