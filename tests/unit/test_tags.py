@@ -174,3 +174,15 @@ def test_the_markdown_report_says_it_was_filtered_and_escapes_the_tags(
     hostile = dataclasses.replace(report, tag_filter={"env": "x` | <b>\x1b[2J"})
     line = next(ln for ln in render(hostile, "markdown").splitlines() if "Only resources" in ln)
     assert "<b>" not in line and "\x1b" not in line and "&lt;b&gt;" in line
+
+
+def test_the_table_summary_says_it_was_filtered_and_escapes_the_tags(
+    groups: boto3.Session,
+) -> None:
+    from awsobs.report import render
+
+    report = scan(groups, regions=["us-east-1"], checks=[CHECK], tags={"env": "prod"})
+    hostile = dataclasses.replace(report, tag_filter={"env": "x\x1b[2J\u202e"})
+    text = render(hostile, "table")
+    assert "only resources tagged env=x\\x1b[2J\\u202e" in text
+    assert "\x1b" not in text and "\u202e" not in text
