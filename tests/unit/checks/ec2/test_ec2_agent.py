@@ -11,6 +11,8 @@ small moto extension in awsobs/demo/moto_ext.py (shared with `awsobs demo`).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import boto3
 import pytest
@@ -155,6 +157,34 @@ def test_installed_but_not_reporting(aws: boto3.Session, ssm: None) -> None:
     f = only(run(aws, [INSTALLED]), INSTALLED)
     assert f.status is Status.FAIL
     assert "installed (amazon-cloudwatch-agent 1.300049) but not reporting" in f.message
+
+
+def test_inventory_reads_of_silent_instances_run_side_by_side(
+    aws: boto3.Session, ssm: None
+) -> None:
+    """One inventory read per silent instance, concurrently: 6 instances whose reads take
+    0.3 s each are read in well under 6 x 0.3 s, more than one at a time."""
+    ids = [instance(aws)["id"] for _ in range(6)]
+    for i in ids:
+        ssm_managed(ACCOUNT, REGION, i)
+        ssm_inventory(ACCOUNT, REGION, i, [{"Name": "amazon-cloudwatch-agent", "Version": "1"}])
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def slow(**_: object) -> None:
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.3)
+        with lock:
+            now[0] -= 1
+
+    aws.events.register("before-call.ssm.ListInventoryEntries", slow)
+    started = time.monotonic()
+    found = verdicts(run(aws, [INSTALLED]), INSTALLED)
+    elapsed = time.monotonic() - started
+    assert {f.status for f in found.values()} == {Status.FAIL} and len(found) == 6
+    assert peak[0] > 1, "the inventory reads ran one after the other"
+    assert elapsed < 6 * 0.3
 
 
 @pytest.mark.parametrize(
