@@ -21,6 +21,8 @@ from typing import Any
 
 import boto3
 
+from awsobs import gcfreeze
+from awsobs.aws.clients import ClientPool, shared_session
 from awsobs.aws.org import (
     AccountTarget,
     AssumeRoleError,
@@ -103,6 +105,7 @@ def shard(accounts: Iterable[AccountTarget], k: int, n: int) -> list[AccountTarg
     return [a for a in accounts if shard_of(a.account_id, n) == k]
 
 
+@gcfreeze.during
 def scan_accounts(
     base: boto3.Session,
     accounts: Sequence[AccountTarget],
@@ -123,6 +126,9 @@ def scan_accounts(
     `per_account_workers` (default 8; never above max_workers) and max_workers // that many
     accounts run at once, so one throttled account only slows its own workers.
     `scan_kwargs` go to `awsobs.scan` (regions, checks, exclude_checks, options, ...).
+    Every account's scan sends through one pool of botocore clients, one per (service,
+    region), each request signed with that account's credentials and retried under its
+    own retry quota and rate limiter (awsobs/aws/clients.py).
     `timeout` bounds the whole call, every account sharing one deadline (`deadline`, a
     `time.monotonic()` value, when the caller's clock started earlier): an account not
     scanned by then gets one UNKNOWN per check, "not scanned before the timeout".
@@ -138,7 +144,7 @@ def scan_accounts(
         deadline = time.monotonic() + timeout
     if not accounts:
         raise UsageError("no accounts to scan")
-    for bad in ("session", "max_workers", "progress", "cancel"):
+    for bad in ("session", "max_workers", "progress", "cancel", "clients"):
         if bad in scan_kwargs:
             raise UsageError(f"scan_accounts sets {bad} itself; do not pass it")
     selected = REGISTRY.select(scan_kwargs.get("checks"), scan_kwargs.get("exclude_checks"))
@@ -170,6 +176,7 @@ def scan_accounts(
                 cancel=stop,
                 timeout=timeout,
                 deadline=deadline,
+                clients=clients,
                 **scan_kwargs,
             )
         except AssumeRoleError as err:
@@ -182,6 +189,7 @@ def scan_accounts(
             return late(target, started)
         return _unreachable(target.account_id, arn, why, selected, started, scan_kwargs)
 
+    clients = ClientPool(shared_session(base), max_workers=max_workers)
     unique: dict[str, AccountTarget] = {}
     for target in accounts:
         unique.setdefault(target.account_id, target)

@@ -22,6 +22,8 @@ from typing import Any
 
 import boto3
 
+from awsobs import gcfreeze
+from awsobs.aws.clients import ClientPool
 from awsobs.aws.errors import AwsError
 from awsobs.aws.gateway import Gateway, RequestHook
 from awsobs.aws.session import (
@@ -56,6 +58,7 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+@gcfreeze.during
 def scan(
     session: boto3.Session | None = None,
     *,
@@ -71,6 +74,7 @@ def scan(
     tags: Mapping[str, str] | None = None,
     timeout: float | None = None,
     deadline: float | None = None,
+    clients: ClientPool | None = None,
 ) -> Report:
     """Scan one AWS account read-only and return every finding.
 
@@ -96,6 +100,8 @@ def scan(
       the timeout"; `report.errors` says how many. `deadline`: the `time.monotonic()`
       value the timeout ends at, when several scans share one (`scan_accounts`); default
       now + `timeout`.
+    - `clients`: botocore clients shared with other scans (`scan_accounts` passes one pool
+      for every account; awsobs/aws/clients.py); default: the scan's own, from `session`.
 
     Raises `UsageError` / `CredentialsError` (both `AwsobsError`) when it cannot start,
     `StartTimedOut` when the timeout passes before the account is identified.
@@ -114,7 +120,12 @@ def scan(
     # credential_process is a one-line UsageError / CredentialsError, not botocore's own.
     session = session or open_session()
     gateway = Gateway(
-        session, max_workers=max_workers, on_request=on_request, cancel=cancel, deadline=deadline
+        session,
+        max_workers=max_workers,
+        on_request=on_request,
+        cancel=cancel,
+        deadline=deadline,
+        clients=clients,
     )
     home = home_region(session)
     with _pool(2, "awsobs-start", gateway) as start:
