@@ -177,9 +177,17 @@ def stub_client(
     from awsobs.aws.gateway import Gateway
 
     original = Gateway._client
+    own: dict[tuple[int, str], Any] = {}
 
     def client(self: Gateway, svc: str, where: str) -> Any:
-        made = original(self, svc, where)
+        if svc == service and region == where:
+            # One client serves every region of a service (awsobs/aws/clients.py): the
+            # region stubbed alone gets a client of its own, made as the pool makes one.
+            if (id(self), where) not in own:
+                own[id(self), where] = self._pool._make(svc, where)
+            made = own[id(self), where]
+        else:
+            made = original(self, svc, where)
         if svc == service and region in (None, where) and not hasattr(made, "_awsobs_stub"):
             stubber = Stubber(made)
             for method, answer in script:

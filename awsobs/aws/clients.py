@@ -79,19 +79,31 @@ _CALL = threading.local()
 
 
 @contextlib.contextmanager
-def sending(sender: Sender) -> Iterator[None]:
-    """Within the block, requests this thread sends on pool clients are `sender`'s."""
-    previous = getattr(_CALL, "sender", None)
-    _CALL.sender = sender
+def sending(sender: Sender, region: str = "") -> Iterator[None]:
+    """Within the block, requests this thread sends on pool clients are `sender`'s, to
+    `region` (a pool client of a service shared across regions sends wherever it is told)."""
+    previous = getattr(_CALL, "sender", None), getattr(_CALL, "region", "")
+    _CALL.sender, _CALL.region, _CALL.url = sender, region, ""
     try:
         yield
     finally:
-        _CALL.sender = previous
+        _CALL.sender, _CALL.region = previous
 
 
 def _sender() -> Sender | None:
     sender: Sender | None = getattr(_CALL, "sender", None)
     return sender
+
+
+def _region() -> str:
+    region: str = getattr(_CALL, "region", "")
+    return region
+
+
+def last_url() -> str:
+    """The URL this thread's last request went to (set by `before-send`), for errors."""
+    url: str = getattr(_CALL, "url", "")
+    return url
 
 
 class _Delegating(Credentials):
@@ -194,11 +206,13 @@ class AccountRetries:
 
     def __init__(self, mode: str, attempts: int) -> None:
         self._mode, self._attempts = mode, attempts
-        self._made: dict[int, dict[str, tuple[Callable[..., Any], ...]]] = {}
+        self._made: dict[tuple[int, str], dict[str, tuple[Callable[..., Any], ...]]] = {}
         self._lock = threading.Lock()
 
     def handlers(self, client: Any, event: str) -> tuple[Callable[..., Any], ...]:
-        key = id(client)
+        # Per region too: AWS throttles per region, and so does botocore's state, which
+        # lives on a client, and a client is one region's.
+        key = (id(client), _region())
         made = self._made.get(key)
         if made is None:
             with self._lock:
@@ -274,6 +288,35 @@ class _AddressOnly:
             request.url = url._replace(netloc=self._netloc).geturl()
 
 
+# S3 keeps its client's region in its own handlers (the bucket-region redirector and its
+# cache, the us-east-1 quirks), so it keeps a client per region. Every other service's
+# request goes where the endpoint rules say, and the rules take the region as a builtin
+# that botocore lets a handler set per request (`before-endpoint-resolution`).
+PER_REGION = frozenset({"s3", "s3control"})
+
+
+def _to_region(builtins: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    """`before-endpoint-resolution`: this request's region, for its endpoint and its
+    signature (botocore signs with `context["signing"]["region"]` when present; endpoint
+    rules that name a signing region of their own, a global service's, still win)."""
+    region = _region()
+    if region:
+        builtins["AWS::Region"] = region
+        context.setdefault("signing", {})["region"] = region
+        context["awsobs_region"] = region
+
+
+def _region_applied(request: Any, **_: Any) -> None:
+    """`before-sign`: refuse to sign a request whose region was not applied above (a
+    botocore that stopped emitting the event): it would go to the client's first region."""
+    region = _region()
+    if region and request.context.get("awsobs_region") != region:
+        raise UsageError(
+            f"botocore did not let awsobs set the region of a request to {region}: "
+            "this botocore is not supported (see awsobs/aws/clients.py)"
+        )
+
+
 def refusal(service: str, operation: str, region: str) -> ReadOnlyViolation:
     action = iam_action(service, operation)
     return ReadOnlyViolation(
@@ -294,7 +337,9 @@ def _before_call(model: OperationModel, **_: Any) -> None:
         sender.count(service, model.name)
 
 
-def _before_send(**_: Any) -> None:
+def _before_send(request: Any, **_: Any) -> None:
+    url = urlsplit(request.url)
+    _CALL.url = f"{url.scheme}://{url.netloc}"  # the endpoint, not the request's path
     sender = _sender()
     if sender is not None:
         sender.before_send()
@@ -332,15 +377,17 @@ class ClientPool:
         return None if self.mode == "legacy" else AccountRetries(self.mode, self.attempts)
 
     def client(self, service: str, region: str) -> Any:
-        """The pool's client for (service, region), made on first use."""
-        client = self._clients.get((service, region))
+        """The pool's client for `service`, made on first use: one for every region (each
+        request sent to the region `sending()` names), or one per region for `PER_REGION`."""
+        key = (service, region if service in PER_REGION else "")
+        client = self._clients.get(key)
         if client is not None:
             return client
         with self._lock:
-            client = self._clients.get((service, region))
+            client = self._clients.get(key)
             if client is None:
                 client = self._make(service, region)
-                self._clients[(service, region)] = client
+                self._clients[key] = client
         return client
 
     def _make(self, service: str, region: str) -> Any:
@@ -358,6 +405,9 @@ class ClientPool:
             # Where botocore registers its retry handlers, in its order: the account's own.
             for event in dict.fromkeys(e for e, _ in record(client, self.mode, self.attempts)):
                 events.register(event, _RetryDispatch(client, event))
+        if service not in PER_REGION:
+            events.register(f"before-endpoint-resolution.{event_name}", _to_region)
+            events.register("before-sign", _region_applied)
         events.register("before-call", _before_call)
         events.register("before-send", _before_send)
         for event, handler in scrub_events(service, event_name):

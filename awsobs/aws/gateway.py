@@ -32,7 +32,14 @@ from typing import Any
 import boto3
 from botocore import xform_name
 
-from awsobs.aws.clients import AccountRetries, ClientPool, refusal, retries_of, sending
+from awsobs.aws.clients import (
+    AccountRetries,
+    ClientPool,
+    last_url,
+    refusal,
+    retries_of,
+    sending,
+)
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
 from awsobs.aws.readpolicy import is_read
 from awsobs.aws.retry_cap import OtherRetryCap
@@ -194,7 +201,7 @@ class Gateway:
             self._on_request(service, operation, region, params)
         log.debug("%s:%s %s %s", service, operation, region, params)
         try:
-            with self._in_flight, sending(self):
+            with self._in_flight, sending(self, region):
                 if client.can_paginate(py_name):
                     result = client.get_paginator(py_name).paginate(**params).build_full_result()
                 else:
@@ -202,7 +209,9 @@ class Gateway:
         except (ReadOnlyViolation, ScanCancelled):
             raise
         except Exception as exc:  # botocore's, or anything a transport or hook raises
-            error = classify(exc, service, operation, region, client.meta.endpoint_url)
+            error = classify(
+                exc, service, operation, region, last_url() or client.meta.endpoint_url
+            )
             log.debug("%s:%s %s -> %s", service, operation, region, error)
             raise error from None
         result.pop("ResponseMetadata", None)

@@ -21,7 +21,7 @@ import botocore.retries.standard
 import pytest
 from botocore.exceptions import NoCredentialsError
 
-from awsobs.aws.clients import ClientPool, record, shared_session
+from awsobs.aws.clients import ClientPool, record, sending, shared_session
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
 
@@ -47,13 +47,17 @@ class _Server(http.server.BaseHTTPRequestHandler):
 
     throttled: ClassVar[set[str]] = set()
     seen: ClassVar[Counter[str]] = Counter()
+    scopes: ClassVar[Counter[tuple[str, str]]] = Counter()  # (key, region signed for)
 
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        match = re.search(r"Credential=([^/]+)/", self.headers.get("Authorization", ""))
-        key = match.group(1) if match else "-"
+        auth = self.headers.get("Authorization", "")
+        match = re.search(r"Credential=([^/]+)/\d+/([^/]+)/", auth)
+        key, region = match.groups() if match else ("-", "-")
         type(self).seen[key] += 1
-        status, body = (400, THROTTLED) if key in self.throttled else (200, _identity(key))
+        type(self).scopes[key, region] += 1
+        throttled = key in self.throttled or f"{key}@{region}" in self.throttled
+        status, body = (400, THROTTLED) if throttled else (200, _identity(key))
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -65,7 +69,9 @@ class _Server(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Server]]:
-    handler = type("Handler", (_Server,), {"throttled": set(), "seen": Counter()})
+    handler = type(
+        "Handler", (_Server,), {"throttled": set(), "seen": Counter(), "scopes": Counter()}
+    )
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -94,9 +100,15 @@ def test_accounts_share_one_client_and_each_signs_as_itself(server: type[_Server
     for region in ("us-east-1", "eu-west-1"):
         assert a.call("sts", "GetCallerIdentity", region)["Arn"].endswith("/AKIDACCOUNTA")
         assert b.call("sts", "GetCallerIdentity", region)["Arn"].endswith("/AKIDACCOUNTB")
-    assert a._client("sts", "us-east-1") is b._client("sts", "us-east-1")
-    assert len(pool._clients) == 2  # (sts, us-east-1), (sts, eu-west-1): not 4
+    assert a._client("sts", "us-east-1") is b._client("sts", "eu-west-1")
+    assert len(pool._clients) == 1  # one sts client for both accounts and both regions
     assert server.seen == {"AKIDACCOUNTA": 2, "AKIDACCOUNTB": 2}  # never the base's key
+    # ... and each request signed for the region it was sent to, not the client's first.
+    assert server.scopes == {
+        (key, region): 1
+        for key in ("AKIDACCOUNTA", "AKIDACCOUNTB")
+        for region in ("us-east-1", "eu-west-1")
+    }
     assert a.api_calls == b.api_calls == 2  # each gateway counts its own requests
 
 
@@ -126,6 +138,13 @@ def test_a_pool_client_outside_a_gateway_call_signs_as_no_one(server: type[_Serv
     assert not server.seen
 
 
+def _limiter_on(gateway: Gateway, client: Any, region: str) -> bool:
+    assert gateway.retries is not None
+    with sending(gateway, region):
+        (limiter,) = gateway.retries.handlers(client, "before-send")
+    return bool(limiter.__self__._enabled)  # botocore's ClientRateLimiter state
+
+
 def test_a_throttled_account_retries_alone(server: type[_Server]) -> None:
     """Account A is throttled: it gets its 8 attempts (botocore's own handler on the shared
     client never retries, or it would be more) and its rate limiter turns on; B, on the
@@ -139,12 +158,20 @@ def test_a_throttled_account_retries_alone(server: type[_Server]) -> None:
     assert server.seen == {"AKIDTHROTTLED": 8, "AKIDCALM": 1}
     client = a._client("sts", "us-east-1")
 
-    def limiter_on(gateway: Gateway) -> bool:
-        assert gateway.retries is not None
-        (limiter,) = gateway.retries.handlers(client, "before-send")
-        return bool(limiter.__self__._enabled)  # botocore's ClientRateLimiter state
+    assert _limiter_on(a, client, "us-east-1") and not _limiter_on(b, client, "us-east-1")
 
-    assert limiter_on(a) and not limiter_on(b)
+
+def test_a_throttled_region_slows_only_itself(server: type[_Server]) -> None:
+    """AWS throttles per region: the account's us-east-1 requests back off and turn its
+    limiter on there; its eu-west-1 requests, on the same client, go once, limiter off."""
+    server.throttled = {"AKIDACCOUNTA@us-east-1"}
+    _, (a,) = _shared("AKIDACCOUNTA")
+    with pytest.raises(AwsError):
+        a.call("sts", "GetCallerIdentity", "us-east-1")
+    a.call("sts", "GetCallerIdentity", "eu-west-1")
+    assert server.scopes == {("AKIDACCOUNTA", "us-east-1"): 8, ("AKIDACCOUNTA", "eu-west-1"): 1}
+    client = a._client("sts", "us-east-1")
+    assert _limiter_on(a, client, "us-east-1") and not _limiter_on(a, client, "eu-west-1")
 
 
 def test_legacy_mode_keeps_botocores_handler_on_the_shared_client(

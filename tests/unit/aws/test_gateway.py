@@ -280,16 +280,16 @@ def test_an_error_page_is_described_in_words(
 
 def test_clients_of_a_service_share_one_class_within_a_gateway(aws: boto3.Session) -> None:
     """botocore builds a client class per client; the gateway builds it once per service,
-    and only for its own clients."""
+    and only for its own clients. (S3 has a client per region; other services one.)"""
     gateway = Gateway(aws)
-    east, west = gateway._client("ec2", "us-east-1"), gateway._client("ec2", "eu-west-1")
-    assert type(east) is type(west)
+    east, west = gateway._client("s3", "us-east-1"), gateway._client("s3", "eu-west-1")
+    assert east is not west and type(east) is type(west)
     assert east.meta.region_name == "us-east-1" and west.meta.region_name == "eu-west-1"
-    assert type(gateway._client("s3", "us-east-1")) is not type(east)
-    assert type(Gateway(aws)._client("ec2", "us-east-1")) is not type(east)  # per gateway
-    mine = aws.client("ec2", region_name="us-east-1")  # a user's own client: untouched
+    assert type(gateway._client("ec2", "us-east-1")) is not type(east)
+    assert type(Gateway(aws)._client("s3", "us-east-1")) is not type(east)  # per gateway
+    mine = aws.client("s3", region_name="us-east-1")  # a user's own client: untouched
     assert type(mine) is not type(east)
-    gateway.call("ec2", "DescribeRegions", "eu-west-1")  # and the shared class works
+    gateway.call("s3", "ListBuckets", "eu-west-1")  # and the shared class works
     assert _botocore_unchanged()
 
 
