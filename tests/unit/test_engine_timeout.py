@@ -177,11 +177,13 @@ def test_a_retry_after_the_deadline_is_not_sent(slow: type[_Slow]) -> None:
 
 
 def test_a_timeout_before_the_account_is_identified_raises(slow: type[_Slow]) -> None:
-    slow.delay = 5
+    slow.delay = 10
     started = time.monotonic()
     with pytest.raises(StartTimedOut) as err:
         scan(boto3.Session(region_name="us-east-1"), regions=["us-east-1"], timeout=0.5)
-    assert time.monotonic() - started < 1.5
+    # Not the server's 10 s; the margin is for a loaded CI machine, where loading the
+    # first clients' models alone took over a second (1.55 s measured, twice).
+    assert time.monotonic() - started < 3
     assert str(err.value) == (
         "the 0.5 s timeout passed before the account was identified (sts:GetCallerIdentity): "
         "nothing was scanned (raise --timeout)"
