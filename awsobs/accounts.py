@@ -126,9 +126,9 @@ def scan_accounts(
     `per_account_workers` (default 8; never above max_workers) and max_workers // that many
     accounts run at once, so one throttled account only slows its own workers.
     `scan_kwargs` go to `awsobs.scan` (regions, checks, exclude_checks, options, ...).
-    Every account's scan sends through one pool of botocore clients, one per (service,
-    region), each request signed with that account's credentials and retried under its
-    own retry quota and rate limiter (awsobs/aws/clients.py).
+    Every account's scan sends through one pool of botocore clients, one per service (S3:
+    per region), each request signed with that account's credentials and retried under its
+    own retry quota and rate limiter, per region (awsobs/aws/clients.py).
     `timeout` bounds the whole call, every account sharing one deadline (`deadline`, a
     `time.monotonic()` value, when the caller's clock started earlier): an account not
     scanned by then gets one UNKNOWN per check, "not scanned before the timeout".

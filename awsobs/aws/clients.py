@@ -1,11 +1,15 @@
-"""The botocore clients of a scan: one per (service, region), shared by every account.
+"""The botocore clients of a scan: one per service, for every region and every account.
 
 Creating a botocore client costs about 12 ms of CPU (a copy of the session's event
 handlers, the endpoint rules, a method per operation), and a scan of an organization made
 one per (account, service, region): 1,629 for 51 accounts in 3 regions, 20 s of CPU. A
-client's account is only its credentials and its retry state, so a `ClientPool` makes one
-client per (service, region) and every account's `Gateway` sends through it:
+client's account is only its credentials and its retry state, and its region only the
+endpoint and signature of each request, so a `ClientPool` makes one client per service
+(S3: per region, `PER_REGION`) and every account's `Gateway` sends through it:
 
+- region: set per request (`sending()` names it) on the endpoint rules' `AWS::Region`
+  builtin and the signing region (`_to_region`); a `before-sign` guard refuses a request
+  whose region was not set (`_region_applied`).
 - credentials: the pool's clients sign with `_Delegating` credentials, which hand out the
   credentials of the Gateway sending on this thread (`sending()`); a request made on a
   pool client outside a Gateway call has no credentials and fails, never signs as another
@@ -15,7 +19,7 @@ client per (service, region) and every account's `Gateway` sends through it:
   throttled account must slow only itself. The pool's clients are made with standard
   retries and one attempt (botocore's own handler never retries), and the retry handlers
   botocore would register (`botocore.retries.standard` / `adaptive.register_retry_handler`,
-  their public entry points) are made per (Gateway, client) and called through one
+  their public entry points) are made per (Gateway, client, region) and called through one
   dispatcher per event (`AccountRetries`). Legacy mode keeps no state per client, so a
   user's `retry_mode = legacy` stays botocore's own handler on the shared client.
 - hooks: the read-only refusal and the secret scrubbers are the same for every account;
@@ -351,12 +355,14 @@ def _cap(**kwargs: Any) -> bool | None:
 
 
 class ClientPool:
-    """botocore clients made from one session, one per (service, region), for the
-    Gateways of one scan (or of every account of `scan_accounts`)."""
+    """botocore clients made from one session, one per service (`PER_REGION`: per region),
+    for the Gateways of one scan (or of every account of `scan_accounts`)."""
 
     def __init__(self, session: boto3.Session, *, max_workers: int = 16) -> None:
         self.session = session
         self.mode, self.attempts = retries_of(session)
+        # total_max_attempts counts the first request, as AWS_MAX_ATTEMPTS does (the dict's
+        # max_attempts would count retries only).
         own: Any = {"mode": "standard", "total_max_attempts": 1}  # the accounts' handlers retry
         if self.mode == "legacy":
             own = {"mode": "legacy", "total_max_attempts": self.attempts}

@@ -11,7 +11,7 @@ read everything at start-up, so the mistake is reported before any work is done:
   else ~/.aws/config and ~/.aws/credentials) must parse;
 - the profile (`--profile` or `AWS_PROFILE`) must exist;
 - the region (`AWS_DEFAULT_REGION`, else the profile's `region`) must be a region name;
-- the retry settings must be valid (`awsobs.aws.gateway._retries`);
+- the retry settings must be valid (`awsobs.aws.clients.retries_of`);
 - the credentials must load (a `credential_process` that fails is named).
 
 Everything here runs only on those paths: the CLI imports it lazily, so `awsobs
@@ -147,7 +147,7 @@ def check_session(session: boto3.Session) -> None:
     """Make botocore read the whole local set-up now; raise one-line errors for what is
     wrong with it. No request is sent (credentials that are fetched from an endpoint,
     like SSO's, are fetched when first used)."""
-    from awsobs.aws.gateway import _retries  # validates AWS_MAX_ATTEMPTS / AWS_RETRY_MODE
+    from awsobs.aws.clients import retries_of  # validates AWS_MAX_ATTEMPTS / AWS_RETRY_MODE
 
     try:
         session._session.get_scoped_config()  # parses the config and credentials files
@@ -157,7 +157,7 @@ def check_session(session: boto3.Session) -> None:
             raise
         raise error from None
     session_region(session)
-    _retries(session)
+    retries_of(session)
     try:
         session.get_credentials()
     except Exception as exc:

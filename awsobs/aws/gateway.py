@@ -4,9 +4,9 @@ What it guarantees, so checks don't have to:
 - read-only by construction: an operation that is not a read is refused before a request
   is built, and so are reads that return secrets or object contents; fields that carry
   secrets beside metadata are dropped from each page as it arrives (readpolicy.py);
-- one botocore client per (service, region), created lazily and shared by all threads,
-  and with `scan_accounts` by every account (clients.py: credentials and retry state
-  stay the account's own);
+- one botocore client per service (S3: per region), created lazily and shared by all
+  threads, and with `scan_accounts` by every account (clients.py: credentials and retry
+  state stay the account's own, per region);
 - every read is made at most once per scan per (region, service, operation, parameters):
   concurrent askers wait for the one request in flight (single-flight), later askers get
   the memoized result or the memoized error;
@@ -37,7 +37,6 @@ from awsobs.aws.clients import (
     ClientPool,
     last_url,
     refusal,
-    retries_of,
     sending,
 )
 from awsobs.aws.errors import AwsError, ReadOnlyViolation, classify
@@ -52,14 +51,6 @@ log = logging.getLogger("awsobs.aws")
 def is_allowed(service: str, operation: str) -> bool:
     """True for the operations the gateway may send (awsobs/aws/readpolicy.py)."""
     return is_read(service, operation)
-
-
-def _retries(session: boto3.Session) -> Any:
-    """botocore's `retries` setting for the user's configuration (clients.retries_of)."""
-    mode, attempts = retries_of(session)
-    # total_max_attempts counts the first request, as AWS_MAX_ATTEMPTS does (the dict's
-    # max_attempts would count retries only).
-    return {"mode": mode, "total_max_attempts": attempts}
 
 
 def freeze(value: Any) -> Any:

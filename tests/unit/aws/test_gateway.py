@@ -19,8 +19,9 @@ from botocore.stub import Stubber
 from helpers import restricted_session
 from moto_ext import iam_enforced
 
+from awsobs.aws.clients import retries_of
 from awsobs.aws.errors import AwsError, ErrorKind, ReadOnlyViolation, classify
-from awsobs.aws.gateway import Gateway, _retries, is_allowed
+from awsobs.aws.gateway import Gateway, is_allowed
 
 
 def test_repeated_read_is_one_request(aws: boto3.Session) -> None:
@@ -244,10 +245,7 @@ def test_users_retry_settings_are_honoured(
 
 
 def test_default_retries_are_adaptive_with_eight_attempts() -> None:
-    assert _retries(boto3.Session(region_name="us-east-1")) == {
-        "mode": "adaptive",
-        "total_max_attempts": 8,
-    }
+    assert retries_of(boto3.Session(region_name="us-east-1")) == ("adaptive", 8)
 
 
 def test_unexpected_transport_failure_is_a_typed_error(aws: boto3.Session) -> None:

@@ -204,17 +204,14 @@ def test_retry_settings_of_the_profile_are_named(
 
 
 def test_retry_settings_are_validated_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    from awsobs.aws.gateway import _retries
+    from awsobs.aws.clients import retries_of
 
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", " 3 ")
     monkeypatch.setenv("AWS_RETRY_MODE", "standard")
-    assert _retries(boto3.Session(region_name="us-east-1")) == {
-        "mode": "standard",
-        "total_max_attempts": 3,
-    }
+    assert retries_of(boto3.Session(region_name="us-east-1")) == ("standard", 3)
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "three")
     with pytest.raises(UsageError, match="AWS_MAX_ATTEMPTS is 'three'"):
-        _retries(boto3.Session(region_name="us-east-1"))
+        retries_of(boto3.Session(region_name="us-east-1"))
 
 
 # -- 7. credentials that expire between GetCallerIdentity and DescribeRegions -------------
