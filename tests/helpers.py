@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,28 @@ DATA = REPO / "tests" / "data"
 # One botocore data loader for every test session: service models are parsed once per test
 # run instead of once per test (halves client creation). It holds only AWS's model files.
 _LOADER = botocore.loaders.create_loader()
+
+
+THROTTLED = (
+    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
+    b"</Message></Error><RequestId>1</RequestId></ErrorResponse>"
+)
+"""A query-protocol (STS) throttling answer, for local servers standing in for AWS."""
+
+
+@contextlib.contextmanager
+def local_endpoint(
+    handler: type[http.server.BaseHTTPRequestHandler], mp: pytest.MonkeyPatch
+) -> Iterator[http.server.ThreadingHTTPServer]:
+    """Serve `handler` on a free 127.0.0.1 port, with AWS_ENDPOINT_URL pointing at it."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    mp.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{httpd.server_port}")
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
 
 
 def new_session(**kwargs: Any) -> boto3.Session:

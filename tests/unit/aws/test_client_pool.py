@@ -1,4 +1,4 @@
-"""One botocore client per (service, region) for every account (awsobs/aws/clients.py).
+"""One botocore client per service for every account and region (awsobs/aws/clients.py).
 
 What a shared client must keep per account: the credentials each request is signed with,
 and the retry state (standard retry quota, adaptive rate limiter), so that a throttled
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.server
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -20,15 +19,11 @@ import boto3
 import botocore.retries.standard
 import pytest
 from botocore.exceptions import NoCredentialsError
+from helpers import THROTTLED, local_endpoint
 
 from awsobs.aws.clients import ClientPool, record, sending, shared_session
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
-
-THROTTLED = (
-    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
-    b"</Message></Error><RequestId>1</RequestId></ErrorResponse>"
-)
 
 
 def _identity(key: str) -> bytes:
@@ -72,16 +67,12 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Server]]:
     handler = type(
         "Handler", (_Server,), {"throttled": set(), "seen": Counter(), "scopes": Counter()}
     )
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{httpd.server_port}")
     # botocore's backoff, without the waiting (the adaptive limiter keeps its own state).
     monkeypatch.setattr(
         botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0.0
     )
-    yield handler
-    httpd.shutdown()
+    with local_endpoint(handler, monkeypatch):
+        yield handler
 
 
 def _account(key: str) -> boto3.Session:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.server
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -20,14 +19,11 @@ import botocore.retries.adaptive
 import botocore.retries.standard
 import botocore.retryhandler
 import pytest
+from helpers import THROTTLED, local_endpoint
 
 from awsobs.aws.errors import AwsError, ErrorKind
 from awsobs.aws.gateway import Gateway
 
-THROTTLED = (
-    b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded"
-    b"</Message></Error><RequestId>1</RequestId></ErrorResponse>"
-)
 IDENTITY = (
     b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
     b"<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/scanner</Arn>"
@@ -68,12 +64,8 @@ class _Server(http.server.BaseHTTPRequestHandler):
 def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Server]]:
     """AWS_ENDPOINT_URL at a local server of its own; set `.script` before the read."""
     handler = type("Handler", (_Server,), {"requests": 0, "script": [500]})
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{httpd.server_port}")
-    yield handler
-    httpd.shutdown()
+    with local_endpoint(handler, monkeypatch):
+        yield handler
 
 
 @pytest.fixture
