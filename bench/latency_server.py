@@ -108,7 +108,7 @@ class LatencyMiddleware:
             }
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        key, service, region = _credential(environ.get("HTTP_AUTHORIZATION", ""))
+        key, region, service = _credential(environ.get("HTTP_AUTHORIZATION", ""))
         body = b""
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length:

@@ -43,6 +43,9 @@ TARGETS: dict[tuple[str, float], tuple[float, float | None]] = {
 }
 CLI_TARGETS = {"awsobs --version": 0.3, "awsobs checks": 0.6}
 # moto answers organizations:ListAccounts 100 accounts a page (AWS: 20)
+# The moto server's CPU, as a share of a scan's wall time, from which the Markdown says the
+# server may be what bounds it
+SERVER_BUSY = 0.7
 LIST_ACCOUNTS_PAGE = 100
 
 
@@ -100,7 +103,10 @@ def processes(done: ChildRun) -> dict[str, dict[str, Any]]:
 
 def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
     server.reset_count()
+    # this process's CPU while the scan runs is the server's: its main thread waits in wait4
+    busy = time.process_time()
     done = run_child(cmd, bench_environment(server.url, server.ca_bundle))
+    server_cpu_s = time.process_time() - busy
     if done.returncode != 0:
         raise SystemExit(f"awsobs scan failed ({done.returncode}):\n{done.stderr[-4000:]}")
     doc = json.loads(done.stdout)
@@ -133,6 +139,7 @@ def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
         },
         "server_by_signing_service": dict(server.middleware.by_service),
         "server_connections": server.connections(),
+        "server_cpu_s": server_cpu_s,
         "server_max_in_flight": server.max_in_flight,
         "duplicates": server.duplicates(),
     }
@@ -205,6 +212,7 @@ def summarize(
         "peak_rss_all_mb": max(rss_all) if rss_all else None,
         "worker_processes": max(r["worker_processes"] for r in runs),
         "connections": statistics.median(r["server_connections"]["connections"] for r in runs),
+        "server_cpu_s": statistics.median(r["server_cpu_s"] for r in runs),
         "api_calls": first["api_calls"],
         "server_requests": first["server_requests"],
         "counts_match": all(
@@ -319,6 +327,7 @@ def markdown(args: argparse.Namespace, result: dict[str, Any]) -> str:
         "",
         f"Seeding took {result['seed_s']:.1f} s. {endpoint_line(rows[0])}",
         "",
+        *server_lines(rows),
         "| workers |" + (" jobs |" if jobs else "") + " accounts × regions | wall s (runs)"
         " | CPU s | peak RSS MiB (main / all) | requests (scan / server) | max in flight"
         " | PASS / FAIL / UNKNOWN / N/A |",
@@ -376,6 +385,24 @@ def endpoint_line(r: dict[str, Any]) -> str:
         f"Endpoint: https://127.0.0.1 ({names}; certificate verified against the benchmark's"
         f" CA through AWS_CA_BUNDLE), {per_scan:g} connections per scan (median)."
     )
+
+
+def server_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The moto server's CPU per scan: on one GIL, near the wall time it bounds the scan."""
+    out = []
+    for r in rows:
+        share = r["server_cpu_s"] / r["wall_s"] if r["wall_s"] else 0.0
+        note = (
+            ": the server (one process, one GIL) may be what bounds the wall time"
+            if share >= SERVER_BUSY
+            else ""
+        )
+        jobs = f", jobs {r['jobs']}" if r["jobs"] is not None else ""
+        out.append(
+            f"Server CPU (moto, this process), workers {r['workers']}{jobs}:"
+            f" {r['server_cpu_s']:.2f} s per scan (median), {share:.0%} of the wall time{note}."
+        )
+    return [*out, ""]
 
 
 def positive_ints(text: str) -> list[int]:

@@ -61,6 +61,12 @@ def test_small_scenario_at_zero_latency(bench_run: object, tmp_path: Path) -> No
     assert scan["api_calls"] == scan["server_requests"]
     assert scan["duplicates"] == []
     assert scan["errors"] == 0
+    # the server's own view, by the service and region each request was signed for
+    assert {"dynamodb", "s3", "sts", "cloudtrail"} <= set(scan["server_by_signing_service"])
+    assert scan["server_by_signing_service"]["dynamodb"] == sum(
+        n for op, n in scan["api_calls_by_operation"].items() if op.startswith("dynamodb:")
+    )
+    assert scan["server_cpu_s"] > 0
     assert row["regions"] == 3
     assert row["excess_calls"] == {}
     assert row["map_rows"] > 0 and 0 < row["html_bytes"] < 5_000_000
