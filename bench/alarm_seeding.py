@@ -35,7 +35,8 @@ class AlarmSeeding:
         self, region: str, namespace: str, metric: str, dims: dict[str, str], topic: str
     ) -> None:
         name = f"{metric}-{'-'.join(dims.values()) or 'all'}"
-        metric_alarm(self.session, region, name, namespace, metric, dims, [topic])
+        clients: Any = _Clients(self)  # the Seeder's clients: its credentials, one per region
+        metric_alarm(clients, region, name, namespace, metric, dims, [topic])
         self.manifest.alarms[region] = self.manifest.alarms.get(region, 0) + 1
         self.manifest.alarm_metrics.setdefault(region, set()).add((namespace, metric))
 
@@ -79,3 +80,15 @@ class AlarmSeeding:
             self.alarm("us-east-1", "AWS/S3", "5xxErrors", dims, self.topic("us-east-1"))
         self.manifest.buckets[name] = "us-east-1"
         self.manifest.app_buckets.add(name)
+
+
+class _Clients:
+    """What `metric_alarm` needs of a boto3 Session (`client(service, region_name=)`), from
+    the Seeder's own clients: an org scenario seeds with a member's assumed credentials
+    on a session shared between members, and the clients are created once per region."""
+
+    def __init__(self, seeder: AlarmSeeding) -> None:
+        self.seeder = seeder
+
+    def client(self, service: str, region_name: str = "us-east-1") -> Any:
+        return self.seeder.client(service, region_name)

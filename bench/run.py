@@ -7,23 +7,26 @@ each measured scan, resets the server's request counter and runs
 `awsobs --version` and `awsobs checks`. Writes JSON (--output) and Markdown (--markdown).
 
     python bench/run.py [--scenario small] [--latency-ms 50] [--repeat 3]
-                        [--workers 16] [--regions scenario|all|r1,r2]
+                        [--workers 16] [--jobs 1,2] [--regions scenario|all|r1,r2] [--tls]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
+import re
 import statistics
 import sys
+import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from expected import expected_total, per_resource_type
 from latency_server import latency_server
-from measure import bench_environment, loopback_only, run_child, use_endpoint
+from measure import ChildRun, bench_environment, loopback_only, run_child, use_endpoint
 from scenarios import SCENARIOS, Scenario, Seeded
 
 HERE = Path(__file__).resolve().parent
@@ -39,30 +42,71 @@ TARGETS: dict[tuple[str, float], tuple[float, float | None]] = {
     ("org50", 50): (30.0, 400),
 }
 CLI_TARGETS = {"awsobs --version": 0.3, "awsobs checks": 0.6}
+# moto answers organizations:ListAccounts 100 accounts a page (AWS: 20)
+# The moto server's CPU, as a share of a scan's wall time, from which the Markdown says the
+# server may be what bounds it
+SERVER_BUSY = 0.7
+LIST_ACCOUNTS_PAGE = 100
 
 
-def scan_args(seeded: Seeded, regions: str, workers: int) -> list[str]:
+def scan_args(seeded: Seeded, regions: str, workers: int, jobs: int | None = None) -> list[str]:
     cmd = ["-m", "awsobs", "scan", "--format", "json", "--fail-on", "none"]
     cmd += ["--max-workers", str(workers), *seeded.scan_args]
+    if jobs is not None:
+        cmd += ["--jobs", str(jobs)]
     if regions == "scenario":
         regions = ",".join(seeded.regions) if seeded.regions else "all"
     return [*cmd, "--regions", regions]
 
 
-def check_cli(scenario: str, sc: Scenario) -> None:
-    """Fail early, before seeding, if the scan needs a flag this awsobs lacks."""
-    if sc.requires is None:
-        return
-    done = run_child(["-m", "awsobs", "scan", "--help"], bench_environment("http://127.0.0.1:1"))
-    if sc.requires not in done.stdout.split():
-        raise SystemExit(
+def missing_flags(scan_help: str, scenario: str, sc: Scenario, jobs: bool) -> str | None:
+    """Why this awsobs cannot run the benchmark asked for, from `awsobs scan --help`."""
+
+    def has(flag: str) -> bool:  # `--org`, `[--org]`, `--org,`; not `--organization`
+        return re.search(rf"(?<![\w-]){re.escape(flag)}(?![\w-])", scan_help) is not None
+
+    if sc.requires is not None and not has(sc.requires):
+        return (
             f"scenario {scenario} needs awsobs scan {sc.requires} (not in `awsobs scan --help` yet)"
         )
+    if jobs and not has("--jobs"):
+        return "bench --jobs needs awsobs scan --jobs (not in `awsobs scan --help` yet)"
+    return None
+
+
+def check_cli(scenario: str, sc: Scenario, jobs: bool) -> None:
+    """Fail early, before seeding, if the scan needs a flag this awsobs lacks."""
+    if sc.requires is None and not jobs:
+        return
+    done = run_child(["-m", "awsobs", "scan", "--help"], bench_environment("http://127.0.0.1:1"))
+    why = missing_flags(done.stdout, scenario, sc, jobs)
+    if why:
+        raise SystemExit(why)
+
+
+def org_access_requests(cmd: list[str], accounts: int) -> int:
+    """Requests of an --org scan outside the per-account counts of its report: the
+    organizations:ListAccounts pages, and one sts:AssumeRole per account (the management
+    account's too), all before any account's scan."""
+    if "--org" not in cmd:
+        return 0
+    return math.ceil(accounts / LIST_ACCOUNTS_PAGE) + accounts
+
+
+def processes(done: ChildRun) -> dict[str, dict[str, Any]]:
+    """Each Python process of the scan (by pid): its peak RSS and CPU, and its parent."""
+    return {
+        str(pid): {"ppid": p.ppid, "peak_rss_mb": p.peak_rss_mb, "cpu_s": p.cpu_s}
+        for pid, p in done.processes.items()
+    }
 
 
 def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
     server.reset_count()
-    done = run_child(cmd, bench_environment(server.url))
+    # this process's CPU while the scan runs is the server's: its main thread waits in wait4
+    busy = time.process_time()
+    done = run_child(cmd, bench_environment(server.url, server.ca_bundle))
+    server_cpu_s = time.process_time() - busy
     if done.returncode != 0:
         raise SystemExit(f"awsobs scan failed ({done.returncode}):\n{done.stderr[-4000:]}")
     doc = json.loads(done.stdout)
@@ -73,8 +117,12 @@ def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
     return {
         **report_sizes(doc),
         "wall_s": done.wall_s,
-        "cpu_s": done.cpu_s,
-        "peak_rss_mb": done.peak_rss_mb,
+        "cpu_s": done.cpu_s,  # the scanning process and the processes it started
+        "cpu_main_s": done.cpu_main_s,
+        "peak_rss_mb": done.peak_rss_mb,  # the scanning process's own
+        "peak_rss_all_mb": done.peak_rss_all_mb,  # summed over it and its worker processes
+        "processes": processes(done),
+        "worker_processes": len(done.workers),
         "duration_s": doc["scan"]["duration_s"],
         "api_calls": doc["scan"]["api_calls"],
         "api_calls_by_operation": by_op,
@@ -83,10 +131,15 @@ def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
         "errors": len(doc["scan"]["errors"]),
         "findings": statuses,
         "server_requests": server.requests,
-        # --org sends organizations:ListAccounts once and sts:AssumeRole per account
-        # before any account's scan: outside the per-account counts of the report.
-        "access_requests": (1 + len(doc["scan"]["accounts"])) if "--org" in cmd else 0,
+        "access_requests": org_access_requests(cmd, len(doc["scan"]["accounts"])),
+        "server_access_requests": {
+            op: n
+            for op, n in server.by_operation().items()
+            if op in ("organizations:ListAccounts", "sts:AssumeRole")
+        },
         "server_by_signing_service": dict(server.middleware.by_service),
+        "server_connections": server.connections(),
+        "server_cpu_s": server_cpu_s,
         "server_max_in_flight": server.max_in_flight,
         "duplicates": server.duplicates(),
     }
@@ -106,25 +159,33 @@ def report_sizes(doc: dict[str, Any]) -> dict[str, int]:
     }
 
 
-def bench(args: argparse.Namespace, workers: list[int]) -> dict[str, Any]:
+def bench(args: argparse.Namespace) -> dict[str, Any]:
     sc = SCENARIOS[args.scenario]
-    check_cli(args.scenario, sc)
+    check_cli(args.scenario, sc, args.jobs is not None)
     rows = []
-    with latency_server(latency_s=0) as server:
-        use_endpoint(server.url)  # the seeding clients: fake credentials, local endpoint
+    with latency_server(latency_s=0, tls=args.tls) as server:
+        # the seeding clients: fake credentials, local endpoint (over TLS too with --tls)
+        use_endpoint(server.url, server.ca_bundle)
+        started = time.perf_counter()
         seeded = sc.seed(server.url)
-        for w in workers:
-            cmd = scan_args(seeded, args.regions, w)
-            server.set_latency(0)
-            scan_once(server, cmd)  # moto builds some backends on first use: not AWS's cost
-            server.set_latency(args.latency_ms / 1000)
-            runs = [scan_once(server, cmd) for _ in range(args.repeat)]
-            rows.append(summarize(args, w, seeded, runs))
-    return {"rows": rows}
+        seed_s = time.perf_counter() - started
+        for w in args.workers:
+            for jobs in args.jobs or [None]:
+                cmd = scan_args(seeded, args.regions, w, jobs)
+                server.set_latency(0)
+                scan_once(server, cmd)  # moto builds some backends on first use: not AWS's
+                server.set_latency(args.latency_ms / 1000)
+                runs = [scan_once(server, cmd) for _ in range(args.repeat)]
+                rows.append(summarize(args, w, jobs, seeded, runs))
+    return {"rows": rows, "tls": args.tls, "seed_s": seed_s}
 
 
 def summarize(
-    args: argparse.Namespace, workers: int, seeded: Seeded, runs: list[dict[str, Any]]
+    args: argparse.Namespace,
+    workers: int,
+    jobs: int | None,
+    seeded: Seeded,
+    runs: list[dict[str, Any]],
 ) -> dict[str, Any]:
     first = runs[0]
     regions, accounts = first["regions"], max(1, len(first["accounts"]))
@@ -137,12 +198,21 @@ def summarize(
         if n > expected.get(op, 0)
     }
     rss = [r["peak_rss_mb"] for r in runs if r["peak_rss_mb"] is not None]
+    rss_all = [r["peak_rss_all_mb"] for r in runs if r["peak_rss_all_mb"] is not None]
+    cpu_main = [r["cpu_main_s"] for r in runs if r["cpu_main_s"] is not None]
     return {
         "workers": workers,
+        "jobs": jobs,
+        "tls": args.tls,
         "wall_s": statistics.median(r["wall_s"] for r in runs),
         "wall_s_all": [round(r["wall_s"], 3) for r in runs],
         "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+        "cpu_main_s": statistics.median(cpu_main) if cpu_main else None,
         "peak_rss_mb": max(rss) if rss else None,
+        "peak_rss_all_mb": max(rss_all) if rss_all else None,
+        "worker_processes": max(r["worker_processes"] for r in runs),
+        "connections": statistics.median(r["server_connections"]["connections"] for r in runs),
+        "server_cpu_s": statistics.median(r["server_cpu_s"] for r in runs),
         "api_calls": first["api_calls"],
         "server_requests": first["server_requests"],
         "counts_match": all(
@@ -210,7 +280,7 @@ def targets(args: argparse.Namespace, result: dict[str, Any]) -> list[str]:
 def problems(rows: list[dict[str, Any]]) -> list[str]:
     out = []
     for r in rows:
-        w = f"workers={r['workers']}"
+        w = f"workers={r['workers']}" + (f", jobs={r['jobs']}" if r["jobs"] is not None else "")
         for op, n in r["excess_calls"].items():
             out.append(f"{w}: {op} sent {n['sent']}, expected {n['expected']}")
         if not r["counts_match"]:
@@ -220,27 +290,57 @@ def problems(rows: list[dict[str, Any]]) -> list[str]:
             out.append(f"{w}: sent {d['times']}x: {d['operation']} {d['region']} {d['path']}")
         if r["errors"]:
             out.append(f"{w}: the scan reported {r['errors']} errors")
+        for x in r["runs"]:
+            if x["access_requests"] and x["server_access_requests"].get("sts:AssumeRole") != len(
+                x["accounts"]
+            ):
+                sent = x["server_access_requests"]
+                out.append(f"{w}: {sent} for {len(x['accounts'])} accounts")
+                break
+        if r["tls"] and any(
+            not x["server_connections"]["tls_handshakes"]
+            or sum(x["server_connections"]["tls_handshakes"].values())
+            != x["server_connections"]["connections"]
+            for x in r["runs"]
+        ):
+            out.append(f"{w}: --tls, but not every connection of the scan was TLS")
     return out
+
+
+def rss_cell(r: dict[str, Any]) -> str:
+    """The scanning process's peak; with worker processes, also the sum over all."""
+    if r["peak_rss_mb"] is None:
+        return "?"
+    if not r["worker_processes"] or r["peak_rss_all_mb"] is None:
+        return f"{r['peak_rss_mb']:.0f}"
+    return f"{r['peak_rss_mb']:.0f} / {r['peak_rss_all_mb']:.0f}"
 
 
 def markdown(args: argparse.Namespace, result: dict[str, Any]) -> str:
     rows = result["rows"]
+    scheme = "HTTPS" if result["tls"] else "HTTP"
+    jobs = any(r["jobs"] is not None for r in rows)
     lines = [
-        f"## {args.scenario}, latency {args.latency_ms:g} ms, median of {args.repeat}",
+        f"## {args.scenario}, latency {args.latency_ms:g} ms, {scheme}, median of {args.repeat}",
         "",
         f"Machine: {result['machine']}.",
         "",
-        "| workers | accounts × regions | wall s (runs) | CPU s | peak RSS MiB"
-        " | requests (scan / server) | max in flight | PASS / FAIL / UNKNOWN / N/A |",
-        "|---|---|---|---|---|---|---|---|",
+        f"Seeding took {result['seed_s']:.1f} s. {endpoint_line(rows[0])}",
+        "",
+        *server_lines(rows),
+        "| workers |" + (" jobs |" if jobs else "") + " accounts × regions | wall s (runs)"
+        " | CPU s | peak RSS MiB (main / all) | requests (scan / server) | max in flight"
+        " | PASS / FAIL / UNKNOWN / N/A |",
+        "|---|" + ("---|" if jobs else "") + "---|---|---|---|---|---|---|",
     ]
     for r in rows:
         f = r["findings"]
         runs = ", ".join(f"{w:.2f}" for w in r["wall_s_all"])
-        rss = f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "?"
+        job = f" {r['jobs'] if r['jobs'] is not None else '-'} |" if jobs else ""
         lines.append(
-            f"| {r['workers']} | {r['accounts']} × {r['regions']} | {r['wall_s']:.2f} ({runs})"
-            f" | {r['cpu_s']:.2f} | {rss} | {r['api_calls']} / {r['server_requests']}"
+            f"| {r['workers']} |{job} {r['accounts']} × {r['regions']}"
+            f" | {r['wall_s']:.2f} ({runs}) | {r['cpu_s']:.2f} | {rss_cell(r)}"
+            f" | {r['api_calls']} / {r['server_requests']}"
             f" | {r['max_in_flight']} | {f.get('PASS', 0)} / {f.get('FAIL', 0)}"
             f" / {f.get('UNKNOWN', 0)} / {f.get('NOT_APPLICABLE', 0)} |"
         )
@@ -270,12 +370,71 @@ def markdown(args: argparse.Namespace, result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def endpoint_line(r: dict[str, Any]) -> str:
+    """How the scans reached the server: the scheme, and TLS handshakes per scan."""
+    conns = [x["server_connections"] for x in r["runs"]]
+    per_scan = statistics.median(c["connections"] for c in conns)
+    if not r["tls"]:
+        return f"Endpoint: http://127.0.0.1, {per_scan:g} connections per scan (median)."
+    versions: dict[str, int] = {}
+    for c in conns:
+        for v, n in c["tls_handshakes"].items():
+            versions[v] = versions.get(v, 0) + n
+    names = ", ".join(sorted(versions)) or "no TLS handshake"
+    return (
+        f"Endpoint: https://127.0.0.1 ({names}; certificate verified against the benchmark's"
+        f" CA through AWS_CA_BUNDLE), {per_scan:g} connections per scan (median)."
+    )
+
+
+def server_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """The moto server's CPU per scan: on one GIL, near the wall time it bounds the scan."""
+    out = []
+    for r in rows:
+        share = r["server_cpu_s"] / r["wall_s"] if r["wall_s"] else 0.0
+        note = (
+            ": the server (one process, one GIL) may be what bounds the wall time"
+            if share >= SERVER_BUSY
+            else ""
+        )
+        jobs = f", jobs {r['jobs']}" if r["jobs"] is not None else ""
+        out.append(
+            f"Server CPU (moto, this process), workers {r['workers']}{jobs}:"
+            f" {r['server_cpu_s']:.2f} s per scan (median), {share:.0%} of the wall time{note}."
+        )
+    return [*out, ""]
+
+
+def positive_ints(text: str) -> list[int]:
+    """`4` or `1,4,16` (argparse type): one clear line for anything else."""
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers like 1,4,16: {text!r}")
+    return values
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     p.add_argument("--scenario", choices=sorted(SCENARIOS), default="small")
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--repeat", type=int, default=3, help="timed scans (the table: median)")
-    p.add_argument("--workers", default="16", help="comma-separated --max-workers values")
+    p.add_argument(
+        "--workers", type=positive_ints, default=[16], help="comma-separated --max-workers values"
+    )
+    p.add_argument(
+        "--jobs",
+        type=positive_ints,
+        default=None,
+        help="comma-separated `awsobs scan --jobs` values (default: --jobs not passed)",
+    )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS (a certificate for 127.0.0.1, made at start; verified by the scan)",
+    )
     p.add_argument(
         "--regions", default="scenario", help="'scenario' (its own list), 'all' or r1,r2"
     )
@@ -288,7 +447,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser().parse_args(argv)
     loopback_only()
-    result = bench(args, [int(w) for w in args.workers.split(",")])
+    result = bench(args)
     result["machine"] = machine()
     result["cli"] = {} if args.no_cli_timings else cli_timings()
     result["problems"] = problems(result["rows"])

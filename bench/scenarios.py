@@ -8,6 +8,7 @@
   in each, one multi-region trail, an HTTP API and an instance in us-east-1.
 - `org50`: an organization of 50 member accounts (a table, a log group and an alarm in
   each of 3 regions, a multi-region trail), seeded through an assumed role in each.
+- `org300`: the same with 300 member accounts and 2 regions (us-east-1, eu-west-1).
 - `large`: scenario_large.py.
 
 Each seeder returns a `Seeded`: a `Manifest` of what it created per account, from which
@@ -16,9 +17,12 @@ Each seeder returns a `Seeded`: a `Manifest` of what it created per account, fro
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import boto3
 from scenario_large import seed_large
@@ -28,6 +32,7 @@ from awsobs.demo import ACCOUNT
 from awsobs.demo.moto_ext import set_trail_status_fields
 
 THREE = ("us-east-1", "eu-west-1", "us-west-2")
+TWO = ("us-east-1", "eu-west-1")
 # The regions an AWS account has enabled by default (the others are opt-in). moto's
 # DescribeRegions reports 24 "enabled" regions (it counts cn-* and us-gov-*), so the
 # regions17 scan names these with --regions.
@@ -51,7 +56,9 @@ SEVENTEEN = (
     "ap-southeast-2",
 )
 ORG_ROLE = "awsobs-scan"
-ORG_MEMBERS = 50
+# Member accounts are seeded side by side: the seeding clients' CPU (botocore) and the
+# server's (moto) share this process's GIL, so more threads gain little; see seed_org.
+SEED_THREADS = 4
 
 
 @dataclass
@@ -150,30 +157,38 @@ def seed_regions17(endpoint: str) -> Seeded:
     return Seeded({ACCOUNT: s.manifest}, SEVENTEEN)
 
 
-def seed_org50(endpoint: str) -> Seeded:
-    """The management account (empty) creates the organization and its 50 members; each
-    member is seeded through `awsobs-scan`, assumed from the management account."""
+def seed_org(endpoint: str, members: int, regions: tuple[str, ...]) -> Seeded:
+    """The management account (empty) creates the organization and its `members`; each
+    member is seeded through `awsobs-scan`, assumed from the management account, with
+    `little()` in `regions`.
+
+    Members are seeded on SEED_THREADS threads, each with one boto3 Session whose clients
+    sign with the member's assumed credentials: the service models are parsed once per
+    thread rather than once per member (a Session per member spent most of org50's
+    seeding in botocore's JSON loading)."""
     mgmt = Seeder(endpoint)
     org = mgmt.client("organizations")
     org.create_organization(FeatureSet="ALL")
     sts = mgmt.client("sts")
-    manifests = {ACCOUNT: mgmt.manifest}
-    for n in range(ORG_MEMBERS):
-        status = org.create_account(Email=f"member{n:02d}@example.com", AccountName=f"m{n:02d}")
-        account = status["CreateAccountStatus"]["AccountId"]
+    accounts = []
+    for n in range(members):
+        status = org.create_account(Email=f"member{n:03d}@example.com", AccountName=f"m{n:03d}")
+        accounts.append(status["CreateAccountStatus"]["AccountId"])
+    local = threading.local()
+
+    def seed_member(account: str) -> Manifest:
+        if not hasattr(local, "session"):
+            local.session = boto3.Session(region_name=HOME)
         creds = sts.assume_role(
             RoleArn=f"arn:aws:iam::{account}:role/{ORG_ROLE}", RoleSessionName="bench-seed"
         )["Credentials"]
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=HOME,
-        )
-        s = Seeder(endpoint, session, account)
-        little(s, THREE, f"bench-{account}")
-        manifests[account] = s.manifest
-    return Seeded(manifests, THREE, ["--org", "--role-name", ORG_ROLE])
+        s = Seeder(endpoint, local.session, account, creds)
+        little(s, regions, f"bench-{account}")
+        return s.manifest
+
+    with ThreadPoolExecutor(SEED_THREADS, thread_name_prefix="seed") as pool:
+        seeded = dict(zip(accounts, pool.map(seed_member, accounts), strict=True))
+    return Seeded({ACCOUNT: mgmt.manifest, **seeded}, regions, ["--org", "--role-name", ORG_ROLE])
 
 
 def seed_large_account(endpoint: str) -> Seeded:
@@ -190,6 +205,7 @@ SCENARIOS: dict[str, Scenario] = {
     "small": Scenario(seed_small),
     "x10": Scenario(seed_x10),
     "regions17": Scenario(seed_regions17),
-    "org50": Scenario(seed_org50, requires="--org"),
+    "org50": Scenario(partial(seed_org, members=50, regions=THREE), requires="--org"),
+    "org300": Scenario(partial(seed_org, members=300, regions=TWO), requires="--org"),
     "large": Scenario(seed_large_account),
 }

@@ -59,13 +59,20 @@ class Seeder(AlarmSeeding, StackSeeding):
     """boto3 clients (fake credentials) on the endpoint, and the resources they created."""
 
     def __init__(
-        self, endpoint: str, session: boto3.Session | None = None, account: str = ACCOUNT
+        self,
+        endpoint: str,
+        session: boto3.Session | None = None,
+        account: str = ACCOUNT,
+        credentials: dict[str, str] | None = None,
     ) -> None:
         self.session = session or boto3.Session(
             aws_access_key_id="bench", aws_secret_access_key="bench", region_name=HOME
         )
         self.endpoint = endpoint
-        self.account = account  # moto account the session's credentials map to
+        self.account = account  # moto account the credentials map to
+        # sts:AssumeRole's Credentials for `account`, if not the session's own: a session
+        # (its parsed service models) then serves many accounts
+        self.credentials = credentials
         self.manifest = Manifest()
         self._clients: dict[tuple[str, str], Any] = {}
         self._role: str | None = None
@@ -73,8 +80,15 @@ class Seeder(AlarmSeeding, StackSeeding):
     def client(self, service: str, region: str = HOME) -> Any:
         key = (service, region)
         if key not in self._clients:
+            keys: dict[str, str] = {}
+            if self.credentials:
+                keys = {
+                    "aws_access_key_id": self.credentials["AccessKeyId"],
+                    "aws_secret_access_key": self.credentials["SecretAccessKey"],
+                    "aws_session_token": self.credentials["SessionToken"],
+                }
             self._clients[key] = self.session.client(
-                service, region_name=region, endpoint_url=self.endpoint
+                service, region_name=region, endpoint_url=self.endpoint, **keys
             )
         return self._clients[key]
 
