@@ -172,22 +172,21 @@ def scan_accounts_in_processes(
         for target in shard.accounts:
             reports[target.account_id] = _crashed(target.account_id, why, selected, scan_kwargs)
 
-    finished = False
+    live: dict[Connection, _Shard] = {}
     try:
         _start(shards)
         live = {s.conn: s for s in shards if s.conn is not None}
         while live:
-            wait_s = None if deadline is None else max(0.0, deadline + GRACE_S - time.monotonic())
-            ready = wait(list(live), timeout=wait_s)
-            if not ready:  # past the deadline: what is still scanning is stopped
-                assert timeout is not None
+            if deadline is not None and time.monotonic() >= deadline + GRACE_S:
+                assert timeout is not None  # past the deadline: what still scans is stopped
                 for shard in live.values():
                     for target in shard.accounts:
                         reports[target.account_id] = _not_in_time(
                             target.account_id, timeout, selected, begun, scan_kwargs
                         )
                 break
-            for obj in ready:
+            wait_s = None if deadline is None else max(0.0, deadline + GRACE_S - time.monotonic())
+            for obj in wait(list(live), timeout=wait_s):
                 conn = cast(Connection, obj)
                 shard = live[conn]
                 try:
@@ -204,10 +203,10 @@ def scan_accounts_in_processes(
                     progress(message[1], message[2])
                 elif kind == "log":
                     logging.getLogger(message[1]).log(message[2], "%s", message[3])
-                elif kind == "done":
+                elif kind == "done":  # a report per account, in the order they were sent
                     del live[conn]
-                    for report in message[1]:
-                        reports[report.accounts[0]] = report
+                    for target, report in zip(shard.accounts, message[1], strict=True):
+                        reports[target.account_id] = report
                 elif kind == "failed":
                     del live[conn]
                     error = _raised(message[1])
@@ -215,9 +214,10 @@ def scan_accounts_in_processes(
                         raise error
                     log.debug("worker %d failed:\n%s", shard.index + 1, message[1]["traceback"])
                     lost(shard, f"failed: {message[1]['type']}: {message[1]['message']}")
-        finished = True
-    finally:
-        _stop(shards, patient=finished)
+    except BaseException:  # Ctrl-C, an error a worker raised: stop them all, now
+        _stop(shards)
+        raise
+    _stop(shards, patient=not live)  # all reports in: the workers are exiting by themselves
     return merge_reports([reports[a.account_id] for a in unique])
 
 

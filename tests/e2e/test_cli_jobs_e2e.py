@@ -108,6 +108,22 @@ def test_bad_jobs_is_one_line_and_exit_2(tmp_path: Path) -> None:
     one_line_error(result, "awsobs.toml:1: jobs must be a whole number of at least 1, not 0")
 
 
+def test_errors_and_logs_of_the_workers_reach_the_command(session: boto3.Session) -> None:
+    members = create_org(session, 1)
+    # An error every worker meets stops the command, one line and exit 2, as in one process.
+    for jobs in ("1", "2"):
+        result = awsobs("scan", "--org", "--role-name", ROLE, "--regions", "mars-1", "--jobs", jobs)
+        one_line_error(result, "unknown region 'mars-1'")
+    # -v logs each request, the workers' too.
+    result = awsobs(
+        *("scan", "--org", *ARGS, "--checks", "cloudtrail.multi_region", "--jobs", "2", "-v")
+    )
+    assert result.returncode == 1, result.stderr
+    described = [line for line in result.stderr.splitlines() if "cloudtrail:DescribeTrails" in line]
+    assert len(described) == len([ACCOUNT, *members]), result.stderr
+    assert all(line.startswith("awsobs: ") for line in described)
+
+
 def test_progress_comes_back_from_the_workers(session: boto3.Session) -> None:
     members = create_org(session, 3)
     targets = [AccountTarget(a) for a in sorted([ACCOUNT, *members])]
