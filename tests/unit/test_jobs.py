@@ -129,3 +129,39 @@ def test_worker_deaths_read_as_people_say_them() -> None:
     assert death(-9) == "was killed by SIGKILL"
     assert death(-15) == "was killed by SIGTERM"
     assert death(3) == "exited with code 3"
+
+
+@pytest.mark.parametrize(
+    ("files", "cgroups", "quota"),
+    [
+        ({"cpu.max": "150000 100000\n"}, "0::/\n", 1.5),  # cgroup v2, at the root
+        ({"pod/cpu.max": "200000 100000\n", "cpu.max": "max 100000\n"}, "0::/pod\n", 2.0),
+        ({"cpu.max": "max 100000\n"}, "0::/\n", None),  # v2, no limit
+        (  # cgroup v1, the cpu controller mounted with cpuacct
+            {
+                "cpu,cpuacct/ci/cpu.cfs_quota_us": "300000\n",
+                "cpu,cpuacct/ci/cpu.cfs_period_us": "100000\n",
+            },
+            "4:cpu,cpuacct:/ci\n0::/\n",
+            3.0,
+        ),
+        ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, "1:cpu:/\n", None),
+        ({}, "", None),  # no cgroups at all
+    ],
+)
+def test_a_containers_cpu_quota_bounds_the_default(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    files: dict[str, str],
+    cgroups: str,
+    quota: float | None,
+) -> None:
+    for name, text in files.items():
+        write(tmp_path / "cg" / name, text)
+    proc = write(tmp_path / "self-cgroup", cgroups)
+    assert jobs_mod.cpu_quota(tmp_path / "cg", proc) == quota
+    monkeypatch.setattr(jobs_mod, "cpu_quota", lambda: quota)
+    monkeypatch.setattr(jobs_mod.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
+    monkeypatch.delattr(jobs_mod.os, "process_cpu_count", raising=False)
+    assert jobs_mod.usable_cores() == (64 if quota is None else int(-(-quota // 1)))
+    assert jobs_mod.default_jobs(5) == min(5, jobs_mod.usable_cores())
