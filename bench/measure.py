@@ -5,8 +5,11 @@ the benchmark's endpoint and fake credentials in its AWS_* environment. Measured
 child: wall time around the process (perf_counter from spawn to reaping), its CPU time
 (user + system, from os.wait4's rusage: CPU time is never inherited), and its own peak
 RSS, which bench/child_site/sitecustomize.py writes at exit (VmHWM; see there why not
-wait4's ru_maxrss). The same sitecustomize refuses connections to anything but
-127.0.0.1.
+wait4's ru_maxrss). With `--jobs`, the CPU time includes the worker processes (the
+command reaps them, so wait4 counts them), and the peak RSS of every process of the
+command that exited normally is summed too (`peak_rss_total_mb`; a process stopped by a
+signal or `os._exit` writes none). The same sitecustomize refuses connections to
+anything but 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class ChildRun:
     peak_rss_mb: float | None
     stdout: str
     stderr: str
+    peak_rss_total_mb: float | None = None  # the command and its worker processes
 
 
 def run_child(args: list[str], env: dict[str, str], timeout: float = 900) -> ChildRun:
@@ -95,5 +99,19 @@ def run_child(args: list[str], env: dict[str, str], timeout: float = 900) -> Chi
             out.seek(0)
             err.seek(0)
             stdout, stderr = out.read(), err.read()
-        peak = int(rss_file.read_text()) / 1024 if rss_file.exists() else None
-    return ChildRun(proc.returncode, wall, usage.ru_utime + usage.ru_stime, peak, stdout, stderr)
+        peaks = _peaks(rss_file)
+    peak = peaks.get(proc.pid)
+    total = sum(peaks.values()) if peaks else None
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(proc.returncode, wall, cpu, peak, stdout, stderr, total)
+
+
+def _peaks(rss_file: Path) -> dict[int, float]:
+    """pid -> peak RSS in MiB, one line per process that wrote one."""
+    if not rss_file.exists():
+        return {}
+    found = {}
+    for line in rss_file.read_text().splitlines():
+        pid, kib = line.split()
+        found[int(pid)] = int(kib) / 1024
+    return found

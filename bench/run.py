@@ -7,7 +7,7 @@ each measured scan, resets the server's request counter and runs
 `awsobs --version` and `awsobs checks`. Writes JSON (--output) and Markdown (--markdown).
 
     python bench/run.py [--scenario small] [--latency-ms 50] [--repeat 3]
-                        [--workers 16] [--regions scenario|all|r1,r2]
+                        [--workers 16] [--jobs default|1,2] [--regions scenario|all|r1,r2]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import statistics
 import sys
 from importlib.metadata import version
@@ -41,9 +42,11 @@ TARGETS: dict[tuple[str, float], tuple[float, float | None]] = {
 CLI_TARGETS = {"awsobs --version": 0.3, "awsobs checks": 0.6}
 
 
-def scan_args(seeded: Seeded, regions: str, workers: int) -> list[str]:
+def scan_args(seeded: Seeded, regions: str, workers: int, jobs: str = "default") -> list[str]:
     cmd = ["-m", "awsobs", "scan", "--format", "json", "--fail-on", "none"]
     cmd += ["--max-workers", str(workers), *seeded.scan_args]
+    if jobs != "default":  # the scan's own default: one process per core (several accounts)
+        cmd += ["--jobs", jobs]
     if regions == "scenario":
         regions = ",".join(seeded.regions) if seeded.regions else "all"
     return [*cmd, "--regions", regions]
@@ -62,7 +65,9 @@ def check_cli(scenario: str, sc: Scenario) -> None:
 
 def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
     server.reset_count()
+    before = resource.getrusage(resource.RUSAGE_SELF)  # this process: the server's threads
     done = run_child(cmd, bench_environment(server.url))
+    after = resource.getrusage(resource.RUSAGE_SELF)
     if done.returncode != 0:
         raise SystemExit(f"awsobs scan failed ({done.returncode}):\n{done.stderr[-4000:]}")
     doc = json.loads(done.stdout)
@@ -74,7 +79,10 @@ def scan_once(server: Any, cmd: list[str]) -> dict[str, Any]:
         **report_sizes(doc),
         "wall_s": done.wall_s,
         "cpu_s": done.cpu_s,
+        # moto's CPU for the scan: on a small machine it competes with the scan for cores
+        "server_cpu_s": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
         "peak_rss_mb": done.peak_rss_mb,
+        "peak_rss_total_mb": done.peak_rss_total_mb,
         "duration_s": doc["scan"]["duration_s"],
         "api_calls": doc["scan"]["api_calls"],
         "api_calls_by_operation": by_op,
@@ -109,17 +117,21 @@ def report_sizes(doc: dict[str, Any]) -> dict[str, int]:
 def bench(args: argparse.Namespace, workers: list[int]) -> dict[str, Any]:
     sc = SCENARIOS[args.scenario]
     check_cli(args.scenario, sc)
+    jobs = args.jobs.split(",")
+    if jobs != ["default"] and sc.requires != "--org":
+        raise SystemExit(f"--jobs needs a scenario of several accounts, not {args.scenario}")
     rows = []
     with latency_server(latency_s=0) as server:
         use_endpoint(server.url)  # the seeding clients: fake credentials, local endpoint
         seeded = sc.seed(server.url)
         for w in workers:
-            cmd = scan_args(seeded, args.regions, w)
-            server.set_latency(0)
-            scan_once(server, cmd)  # moto builds some backends on first use: not AWS's cost
-            server.set_latency(args.latency_ms / 1000)
-            runs = [scan_once(server, cmd) for _ in range(args.repeat)]
-            rows.append(summarize(args, w, seeded, runs))
+            for j in jobs:
+                cmd = scan_args(seeded, args.regions, w, j)
+                server.set_latency(0)
+                scan_once(server, cmd)  # moto builds some backends on first use
+                server.set_latency(args.latency_ms / 1000)
+                runs = [scan_once(server, cmd) for _ in range(args.repeat)]
+                rows.append({**summarize(args, w, seeded, runs), "jobs": j})
     return {"rows": rows}
 
 
@@ -137,12 +149,15 @@ def summarize(
         if n > expected.get(op, 0)
     }
     rss = [r["peak_rss_mb"] for r in runs if r["peak_rss_mb"] is not None]
+    total = [r["peak_rss_total_mb"] for r in runs if r["peak_rss_total_mb"] is not None]
     return {
         "workers": workers,
         "wall_s": statistics.median(r["wall_s"] for r in runs),
         "wall_s_all": [round(r["wall_s"], 3) for r in runs],
         "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+        "server_cpu_s": statistics.median(r["server_cpu_s"] for r in runs),
         "peak_rss_mb": max(rss) if rss else None,
+        "peak_rss_total_mb": max(total) if total else None,
         "api_calls": first["api_calls"],
         "server_requests": first["server_requests"],
         "counts_match": all(
@@ -231,18 +246,22 @@ def markdown(args: argparse.Namespace, result: dict[str, Any]) -> str:
         f"Machine: {result['machine']}.",
         "",
         "| workers | accounts × regions | wall s (runs) | CPU s | peak RSS MiB"
-        " | requests (scan / server) | max in flight | PASS / FAIL / UNKNOWN / N/A |",
-        "|---|---|---|---|---|---|---|---|",
+        " | requests (scan / server) | max in flight | PASS / FAIL / UNKNOWN / N/A"
+        " | jobs | peak RSS MiB, all processes | server CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         f = r["findings"]
         runs = ", ".join(f"{w:.2f}" for w in r["wall_s_all"])
         rss = f"{r['peak_rss_mb']:.0f}" if r["peak_rss_mb"] is not None else "?"
+        total = r.get("peak_rss_total_mb")
         lines.append(
             f"| {r['workers']} | {r['accounts']} × {r['regions']} | {r['wall_s']:.2f} ({runs})"
             f" | {r['cpu_s']:.2f} | {rss} | {r['api_calls']} / {r['server_requests']}"
             f" | {r['max_in_flight']} | {f.get('PASS', 0)} / {f.get('FAIL', 0)}"
-            f" / {f.get('UNKNOWN', 0)} / {f.get('NOT_APPLICABLE', 0)} |"
+            f" / {f.get('UNKNOWN', 0)} / {f.get('NOT_APPLICABLE', 0)}"
+            f" | {r.get('jobs', 'default')} | {f'{total:.0f}' if total is not None else '?'}"
+            f" | {r['server_cpu_s']:.2f} |"
         )
     r = rows[0]
     lines += [
@@ -276,6 +295,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--repeat", type=int, default=3, help="timed scans (the table: median)")
     p.add_argument("--workers", default="16", help="comma-separated --max-workers values")
+    p.add_argument(
+        "--jobs",
+        default="default",
+        help="comma-separated --jobs values for scans of several accounts (org50, org10); "
+        "'default': the scan's own (one process per core)",
+    )
     p.add_argument(
         "--regions", default="scenario", help="'scenario' (its own list), 'all' or r1,r2"
     )

@@ -8,6 +8,7 @@
   in each, one multi-region trail, an HTTP API and an instance in us-east-1.
 - `org50`: an organization of 50 member accounts (a table, a log group and an alarm in
   each of 3 regions, a multi-region trail), seeded through an assumed role in each.
+- `org10`: the same with 10 members, to compare `--jobs` values in a minute.
 - `large`: scenario_large.py.
 
 Each seeder returns a `Seeded`: a `Manifest` of what it created per account, from which
@@ -153,12 +154,20 @@ def seed_regions17(endpoint: str) -> Seeded:
 def seed_org50(endpoint: str) -> Seeded:
     """The management account (empty) creates the organization and its 50 members; each
     member is seeded through `awsobs-scan`, assumed from the management account."""
+    return seed_org(endpoint, ORG_MEMBERS)
+
+
+def seed_org10(endpoint: str) -> Seeded:
+    return seed_org(endpoint, 10)
+
+
+def seed_org(endpoint: str, members: int) -> Seeded:
     mgmt = Seeder(endpoint)
     org = mgmt.client("organizations")
     org.create_organization(FeatureSet="ALL")
     sts = mgmt.client("sts")
     manifests = {ACCOUNT: mgmt.manifest}
-    for n in range(ORG_MEMBERS):
+    for n in range(members):
         status = org.create_account(Email=f"member{n:02d}@example.com", AccountName=f"m{n:02d}")
         account = status["CreateAccountStatus"]["AccountId"]
         creds = sts.assume_role(
@@ -191,5 +200,6 @@ SCENARIOS: dict[str, Scenario] = {
     "x10": Scenario(seed_x10),
     "regions17": Scenario(seed_regions17),
     "org50": Scenario(seed_org50, requires="--org"),
+    "org10": Scenario(seed_org10, requires="--org"),
     "large": Scenario(seed_large_account),
 }

@@ -1,6 +1,7 @@
 """Loaded by every `awsobs` process the benchmark starts (bench/child_site is put on its
-PYTHONPATH): refuse any TCP connection that is not to 127.0.0.1, and at exit write the
-process's own peak RSS (VmHWM) to $BENCH_RSS_FILE.
+PYTHONPATH): refuse any TCP connection that is not to 127.0.0.1, and at exit append the
+process's pid and own peak RSS (VmHWM) to $BENCH_RSS_FILE: the command's worker processes
+(`--jobs`) load this too, and each adds its line.
 
 VmHWM belongs to the memory map the interpreter got at exec, so it is this process's
 alone; `ru_maxrss` from wait4() is not, as Linux carries the parent's (the large moto
@@ -12,6 +13,7 @@ from __future__ import annotations
 import atexit
 import os
 import socket
+import sys
 from typing import Any
 
 _connect = socket.socket.connect
@@ -24,10 +26,19 @@ def _guarded(sock: socket.socket, address: Any) -> None:
 
 
 def _write_peak(path: str) -> None:
+    if _resource_tracker():
+        return
     with open("/proc/self/status") as status:
         hwm = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
-    with open(path, "w") as out:
-        out.write(hwm + "\n")  # KiB
+    with open(path, "a") as out:  # one write of one short line: lines never interleave
+        out.write(f"{os.getpid()} {hwm}\n")  # KiB
+
+
+def _resource_tracker() -> bool:
+    """multiprocessing's resource tracker (`python -c ...`, not a worker process): it exits
+    only after the command has, when the benchmark may have read the file already."""
+    mp = sys.modules.get("multiprocessing")
+    return sys.argv[:1] == ["-c"] and (mp is None or mp.parent_process() is None)
 
 
 if os.environ.get("BENCH_CHILD"):
