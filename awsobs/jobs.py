@@ -237,8 +237,12 @@ def scan_accounts_in_processes(
                     continue
                 kind = message[0]
                 if kind == "ready":
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    shard.send(replace(task, accounts=tuple(shard.accounts), remaining=remaining))
+                    left = None if deadline is None else deadline - time.monotonic()
+                    try:
+                        conn.send(replace(task, accounts=tuple(shard.accounts), remaining=left))
+                    except OSError as exc:  # it died since it said it was ready
+                        del live[conn]
+                        lost(shard, _death(shard, exc))
                 elif kind == "progress" and progress is not None:
                     progress(message[1], message[2])
                 elif kind == "log":
@@ -287,10 +291,6 @@ class _Shard:
     process: BaseProcess | None = None
     conn: Connection | None = None
     _child: Connection | None = field(default=None, repr=False)
-
-    def send(self, task: _Task) -> None:
-        assert self.conn is not None
-        self.conn.send(task)
 
 
 def _checked(
