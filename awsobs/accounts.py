@@ -58,6 +58,7 @@ __all__ = [
     "parse_accounts",
     "parse_shard",
     "scan_accounts",
+    "scan_each_account",
     "shard",
 ]
 
@@ -105,7 +106,6 @@ def shard(accounts: Iterable[AccountTarget], k: int, n: int) -> list[AccountTarg
     return [a for a in accounts if shard_of(a.account_id, n) == k]
 
 
-@gcfreeze.during
 def scan_accounts(
     base: boto3.Session,
     accounts: Sequence[AccountTarget],
@@ -133,7 +133,43 @@ def scan_accounts(
     `time.monotonic()` value, when the caller's clock started earlier): an account not
     scanned by then gets one UNKNOWN per check, "not scanned before the timeout".
     Raises `UsageError` for bad options before any account is touched.
+    `awsobs.jobs.scan_accounts_in_processes` splits the accounts over worker processes.
     """
+    return merge_reports(
+        scan_each_account(
+            base,
+            accounts,
+            role_name=role_name,
+            external_id=external_id,
+            max_workers=max_workers,
+            per_account_workers=per_account_workers,
+            progress=progress,
+            partition=partition,
+            timeout=timeout,
+            deadline=deadline,
+            **scan_kwargs,
+        )
+    )
+
+
+@gcfreeze.during
+def scan_each_account(
+    base: boto3.Session,
+    accounts: Sequence[AccountTarget],
+    *,
+    role_name: str,
+    external_id: str | None = None,
+    max_workers: int = DEFAULT_MAX_WORKERS,
+    per_account_workers: int | None = None,
+    progress: AccountProgress | None = None,
+    partition: str = "aws",
+    timeout: float | None = None,
+    deadline: float | None = None,
+    **scan_kwargs: Any,
+) -> list[Report]:
+    """`scan_accounts` without the merge: one report per account, in the order of
+    `accounts` (duplicates dropped), so that accounts scanned in other processes
+    (`awsobs.jobs`) merge into exactly the report one process gives."""
     if max_workers < 1:
         raise UsageError("--max-workers must be at least 1")
     if per_account_workers is not None and per_account_workers < 1:
@@ -213,7 +249,7 @@ def scan_accounts(
         raise
     timed_out = deadline is not None and time.monotonic() >= deadline
     pool.shutdown(wait=not timed_out, cancel_futures=timed_out)
-    return merge_reports(reports)
+    return reports
 
 
 def _forwarder(

@@ -9,6 +9,7 @@
 - `org50`: an organization of 50 member accounts (a table, a log group and an alarm in
   each of 3 regions, a multi-region trail), seeded through an assumed role in each.
 - `org300`: the same with 300 member accounts and 2 regions (us-east-1, eu-west-1).
+- `org10`: the same as org50 with 10 members, to compare `--jobs` values in a minute.
 - `large`: scenario_large.py.
 
 Each seeder returns a `Seeded`: a `Manifest` of what it created per account, from which
@@ -206,6 +207,7 @@ SCENARIOS: dict[str, Scenario] = {
     "x10": Scenario(seed_x10),
     "regions17": Scenario(seed_regions17),
     "org50": Scenario(partial(seed_org, members=50, regions=THREE), requires="--org"),
+    "org10": Scenario(partial(seed_org, members=10, regions=THREE), requires="--org"),
     "org300": Scenario(partial(seed_org, members=300, regions=TWO), requires="--org"),
     "large": Scenario(seed_large_account),
 }

@@ -127,6 +127,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if args.cwagent_namespace:
         options["cwagent_namespace"] = args.cwagent_namespace
     args.fail_on = args.fail_on or config.fail_on
+    args.jobs = _given(args.jobs, config.jobs)  # for --org / --accounts
     checks = _given(args.checks, config.checks)
     exclude = _given(args.exclude_checks, config.exclude_checks)
     benchmark = _benchmark(args)

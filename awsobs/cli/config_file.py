@@ -6,6 +6,7 @@
     exclude_checks = ["ec2.detailed_monitoring"]
     fail_on = "medium"
     max_workers = 16
+    jobs = 2                                 # worker processes for --org / --accounts (--jobs)
     tags = {env = "prod"}                    # like --tag: only resources with these tags
     timeout = 600                            # seconds for the whole scan (--timeout)
 
@@ -50,6 +51,7 @@ _KEYS = (
     "exclude_checks",
     "fail_on",
     "max_workers",
+    "jobs",
     "timeout",
     "options",
     "suppressions",
@@ -73,6 +75,7 @@ class Config:
     exclude_checks: list[str] | None = None
     fail_on: str | None = None
     max_workers: int | None = None
+    jobs: int | None = None  # like --jobs: worker processes of a scan of several accounts
     timeout: float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     suppressions: tuple[Suppression, ...] = ()
@@ -145,6 +148,9 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
     workers = data.get("max_workers")
     if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool)):
         raise fail("max_workers", "must be a whole number")
+    jobs = data.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1):
+        raise fail("jobs", f"must be a whole number of at least 1, not {jobs!r}")
     timeout = data.get("timeout")
     if timeout is not None and (
         isinstance(timeout, bool)
@@ -168,6 +174,7 @@ def _parse(file: Path, data: Mapping[str, Any], prefix: str = "") -> Config:
         exclude_checks=data.get("exclude_checks"),
         fail_on=fail_on,
         max_workers=workers,
+        jobs=jobs,
         timeout=timeout,
         options=dict(options),
         suppressions=suppressions,

@@ -4,7 +4,9 @@
 from the management (or delegated administrator) account and assumes `--role-name` in
 each; `--accounts` takes an explicit list. `--shard K/N` keeps a stable 1/N of them, so
 a CI matrix, a Kubernetes Indexed Job or an AWS Batch array job can split the work, and
-`awsobs merge` puts the shard reports back together.
+`awsobs merge` puts the shard reports back together. `--jobs N` scans them in N worker
+processes on this machine (default: one per usable core, at most one per account) and
+merges their reports in memory (awsobs/jobs.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from typing import Any
 
 from awsobs.errors import ScanTimedOut, StartTimedOut, UsageError
 
+JOBS_HELP = (
+    "scan the accounts in N worker processes, merged into one report (default: the usable "
+    "cores, at most one per account; 1: in this process)"
+)
 SHARD_HELP = (
     "scan only shard K of N (0-based, stable by account id): K from the scheduler's index, "
     "e.g. GitHub strategy.job-index, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX"
@@ -51,6 +57,18 @@ def add_account_flags(p: argparse.ArgumentParser) -> None:
         help="concurrent requests per account (default: 8, at most --max-workers); "
         "--max-workers bounds the whole scan",
     )
+    group.add_argument("--jobs", type=jobs_value, metavar="N", help=JOBS_HELP)
+
+
+def jobs_value(text: str) -> int:
+    """--jobs's value: a whole number of at least 1."""
+    try:
+        value = int(text, 10)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return value
 
 
 def many_accounts(args: argparse.Namespace) -> bool:
@@ -62,6 +80,7 @@ def many_accounts(args: argparse.Namespace) -> bool:
             ("--external-id", args.external_id),
             ("--shard", args.shard),
             ("--account-workers", args.account_workers),
+            ("--jobs", args.jobs),
         ):
             if value is not None:
                 raise UsageError(f"{flag} needs --org or --accounts")
@@ -76,14 +95,10 @@ def many_accounts(args: argparse.Namespace) -> bool:
 def scan_many(
     args: argparse.Namespace, session: Any, scan_kwargs: dict[str, Any], progress: Any
 ) -> Any:
-    """List (or take) the accounts, keep this shard, and scan them; returns a Report."""
-    from awsobs.accounts import (
-        list_org_accounts,
-        parse_accounts,
-        parse_shard,
-        scan_accounts,
-        shard,
-    )
+    """List (or take) the accounts, keep this shard, and scan them (in `args.jobs`
+    processes: the flag's, else the config file's, else `default_jobs`); returns a Report."""
+    from awsobs.accounts import list_org_accounts, parse_accounts, parse_shard, shard
+    from awsobs.jobs import default_jobs, scan_accounts_in_processes
 
     where = parse_shard(args.shard) if args.shard else None  # bad K/N before any request
     timeout = scan_kwargs.get("timeout")
@@ -98,9 +113,11 @@ def scan_many(
         targets = shard(targets, *where)
         if not targets:  # a matrix job with nothing to do: an empty report merges cleanly
             return _empty_report(scan_kwargs)
-    return scan_accounts(
+    jobs = args.jobs or default_jobs(len({t.account_id for t in targets}))
+    return scan_accounts_in_processes(
         session,
         targets,
+        jobs=jobs,
         role_name=args.role_name,
         external_id=args.external_id,
         per_account_workers=args.account_workers,

@@ -115,12 +115,13 @@ def test_the_config_files_timeout_applies_and_a_fail_still_exits_1(
 def test_the_timeout_bounds_an_organization_scan(
     session: boto3.Session, holding_proxy: str
 ) -> None:
-    # Three accounts, two at a time: the first two hang in eu-west-1 until the deadline,
-    # so the third never starts.
+    # Three accounts, two at a time in one process: the first two hang in eu-west-1 until
+    # the deadline, so the third never starts.
     first, second, third = sorted([*create_org(session, 2), "123456789012"])
     started = time.monotonic()
     code, doc = scan_json(
         *("--org", "--role-name", ROLE, "--account-workers", "1", "--max-workers", "2"),
+        *("--jobs", "1"),
         *("--regions", "us-east-1,eu-west-1", "--checks", "cloudtrail.trail_logging"),
         *("--timeout", "4"),
     )
@@ -138,4 +139,36 @@ def test_the_timeout_bounds_an_organization_scan(
             for a in (first, second)
         ),
         f"scan stopped at the 4 s timeout: account {third} not scanned",
+    ]
+
+
+def test_the_timeout_bounds_an_organization_scan_in_worker_processes(
+    session: boto3.Session, holding_proxy: str
+) -> None:
+    # Four accounts, two worker processes of one request each (--max-workers 2): each
+    # worker's first account hangs in eu-west-1 until the deadline, which was taken before
+    # the workers started, so its second account never starts.
+    accounts = sorted([*create_org(session, 3), "123456789012"])
+    started = time.monotonic()
+    code, doc = scan_json(
+        *("--org", "--role-name", ROLE, "--account-workers", "1", "--max-workers", "2"),
+        *("--jobs", "2", "--regions", "us-east-1,eu-west-1"),
+        *("--checks", "cloudtrail.trail_logging", "--timeout", "4"),
+    )
+    took = time.monotonic() - started
+    assert code == 1  # no trail: us-east-1 FAILs in the accounts scanned
+    assert took < 8, f"{took:.1f} s for a 4 s timeout"
+    got = {(f["account_id"], f["region"]): (f["status"], f["message"]) for f in doc["findings"]}
+    scanned, late = accounts[:2], accounts[2:]  # workers get accounts 0, 2 and 1, 3
+    for account in scanned:
+        assert got[account, "us-east-1"][0] == "FAIL"
+        assert got[account, "eu-west-1"] == ("UNKNOWN", "not read before the timeout (4 s)")
+    for account in late:
+        assert got[account, "global"] == ("UNKNOWN", "not scanned before the timeout (4 s)")
+    assert doc["scan"]["errors"] == [  # in account order, as one process gives them
+        *(
+            f"scan stopped at the 4 s timeout: 1 of 2 checks x regions unfinished (account {a})"
+            for a in scanned
+        ),
+        *(f"scan stopped at the 4 s timeout: account {a} not scanned" for a in late),
     ]
