@@ -6,7 +6,7 @@ each; `--accounts` takes an explicit list. `--shard K/N` keeps a stable 1/N of t
 a CI matrix, a Kubernetes Indexed Job or an AWS Batch array job can split the work, and
 `awsobs merge` puts the shard reports back together. `--jobs N` scans them in N worker
 processes on this machine (default: one per usable core, at most one per account) and
-merges their reports in memory (awsobs/jobs.py).
+merges their reports in memory (awsobs/jobs/).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from typing import Any
 from awsobs.errors import ScanTimedOut, StartTimedOut, UsageError
 
 JOBS_HELP = (
-    "scan the accounts in N worker processes, merged into one report (default: the usable "
-    "cores, at most one per account; 1: in this process)"
+    "scan the accounts in N worker processes, merged into one report (default: one per 16 "
+    "accounts, at most the usable cores; 1: in this process)"
 )
 SHARD_HELP = (
     "scan only shard K of N (0-based, stable by account id): K from the scheduler's index, "

@@ -47,16 +47,18 @@ def test_jobs_is_the_flag_else_the_config_file_else_the_cores(
         return _empty()
 
     monkeypatch.setattr(jobs_mod, "scan_accounts_in_processes", fake)
-    monkeypatch.setattr(jobs_mod, "usable_cores", lambda: 4)
+    monkeypatch.setattr(jobs_mod.cores, "usable_cores", lambda: 4)
     monkeypatch.chdir(tmp_path)
     scan = ["scan", "--accounts", TWO, "--role-name", "r", "-q", "--format", "json"]
-    assert main(scan) == 0
-    assert main([*scan, "--accounts", f"{TWO},333333333333,444444444444,555555555555"]) == 0
+    five = [*scan, "--accounts", f"{TWO},333333333333,444444444444,555555555555"]
+    assert main(scan) == 0 and main(five) == 0  # fewer than 16 accounts a process: one
+    monkeypatch.setattr(jobs_mod, "ACCOUNTS_PER_JOB", 1)
+    assert main(scan) == 0 and main(five) == 0  # one per account, at most the cores
     write(tmp_path / "awsobs.toml", "jobs = 3\n")
     assert main(scan) == 0
     assert main([*scan, "--jobs", "1"]) == 0
-    # the cores, at most one per account; then the file's; the flag wins over the file
-    assert asked == [2, 4, 3, 1]
+    # then the file's; the flag wins over the file
+    assert asked == [1, 1, 2, 4, 3, 1]
 
 
 @pytest.mark.parametrize(
@@ -159,9 +161,14 @@ def test_a_containers_cpu_quota_bounds_the_default(
     for name, text in files.items():
         write(tmp_path / "cg" / name, text)
     proc = write(tmp_path / "self-cgroup", cgroups)
-    assert jobs_mod.cpu_quota(tmp_path / "cg", proc) == quota
-    monkeypatch.setattr(jobs_mod, "cpu_quota", lambda: quota)
-    monkeypatch.setattr(jobs_mod.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False)
-    monkeypatch.delattr(jobs_mod.os, "process_cpu_count", raising=False)
-    assert jobs_mod.usable_cores() == (64 if quota is None else int(-(-quota // 1)))
-    assert jobs_mod.default_jobs(5) == min(5, jobs_mod.usable_cores())
+    assert jobs_mod.cores.cpu_quota(tmp_path / "cg", proc) == quota
+    monkeypatch.setattr(jobs_mod.cores, "cpu_quota", lambda: quota)
+    monkeypatch.setattr(
+        jobs_mod.cores.os, "sched_getaffinity", lambda pid: set(range(64)), raising=False
+    )
+    monkeypatch.delattr(jobs_mod.cores.os, "process_cpu_count", raising=False)
+    assert jobs_mod.cores.usable_cores() == (64 if quota is None else int(-(-quota // 1)))
+    assert jobs_mod.default_jobs(5) == 1  # fewer than ACCOUNTS_PER_JOB a process: one
+    assert jobs_mod.default_jobs(31) == 1
+    assert jobs_mod.default_jobs(32) == min(2, jobs_mod.usable_cores())
+    assert jobs_mod.default_jobs(10_000) == jobs_mod.usable_cores()

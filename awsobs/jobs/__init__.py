@@ -58,20 +58,16 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-import math
 import multiprocessing
-import os
 import pickle
 import signal
 import threading
 import time
-import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from pathlib import Path
 from typing import Any, cast
 
 import boto3
@@ -81,13 +77,16 @@ from awsobs.accounts import (
     _not_in_time,
     _unscanned,
     scan_accounts,
-    scan_each_account,
 )
 from awsobs.aws.org import AccountTarget
 from awsobs.engine import check_timeout, validate_options
 from awsobs.errors import AwsobsError, CredentialsError, UsageError
+from awsobs.jobs import cores
+from awsobs.jobs.cores import cpu_quota, usable_cores
+from awsobs.jobs.worker import _Task
+from awsobs.jobs.worker import run as _worker
 from awsobs.merge import merge_reports
-from awsobs.model import DEFAULT_MAX_WORKERS, Report, thaw
+from awsobs.model import DEFAULT_MAX_WORKERS, Report
 from awsobs.registry import REGISTRY, Check
 
 __all__ = ["cpu_quota", "default_jobs", "scan_accounts_in_processes", "usable_cores"]
@@ -99,58 +98,17 @@ GRACE_S = 2.0
 (its own account scans stop at the deadline, give or take a second for an AssumeRole)."""
 
 
-def usable_cores() -> int:
-    """The cores this process may use: its CPU affinity (else the machine's count), and no
-    more than its container's CPU quota, rounded up (`cpu_quota`): a container limited to
-    2 CPUs on a 64-core host reports all 64 in its affinity."""
-    counted = getattr(os, "process_cpu_count", None)  # Python 3.13
-    if counted is not None:
-        cores = max(1, int(counted() or 1))
-    else:
-        try:
-            cores = max(1, len(os.sched_getaffinity(0)))
-        except (AttributeError, OSError):
-            cores = max(1, os.cpu_count() or 1)
-    quota = cpu_quota()
-    return cores if quota is None else max(1, min(cores, math.ceil(quota)))
-
-
-def cpu_quota(
-    root: Path = Path("/sys/fs/cgroup"), cgroups: Path = Path("/proc/self/cgroup")
-) -> float | None:
-    """This process's cgroup CPU quota in cores (v2 `cpu.max`, v1 `cpu.cfs_quota_us` over
-    `cpu.cfs_period_us`); None without one, or where there are no cgroups (not Linux)."""
-    try:
-        lines = cgroups.read_text().splitlines()
-    except OSError:
-        lines = []
-    v2, v1 = [root], [root / "cpu", root / "cpu,cpuacct"]
-    for line in lines:
-        _, controllers, path = [*line.split(":", 2), "", ""][:3]
-        where = path.strip().lstrip("/")
-        if not controllers:
-            v2.insert(0, root / where)
-        elif "cpu" in controllers.split(","):
-            v1[:0] = [root / controllers / where, root / "cpu" / where]
-    for folder in v2:
-        try:
-            limit, period = (folder / "cpu.max").read_text().split()[:2]
-            return None if limit == "max" else int(limit) / int(period)
-        except (OSError, ValueError):
-            continue
-    for folder in v1:
-        try:
-            us = int((folder / "cpu.cfs_quota_us").read_text())
-            per = int((folder / "cpu.cfs_period_us").read_text())
-        except (OSError, ValueError):
-            continue
-        return us / per if us > 0 and per > 0 else None
-    return None
+ACCOUNTS_PER_JOB = 16
+"""The default gives a worker process no fewer accounts than this: each process costs about
+3 s of CPU of its own (interpreter, imports, botocore models and clients) and an account
+about 0.35 s (bench/README.md, org10 and org50), so a process for fewer accounts costs
+more than it can save; 2 processes for 11 accounts were 40% slower than one."""
 
 
 def default_jobs(accounts: int) -> int:
-    """`--jobs` when not given: the usable cores, at most one process per account."""
-    return max(1, min(usable_cores(), accounts))
+    """`--jobs` when not given: one process per `ACCOUNTS_PER_JOB` accounts, at most the
+    usable cores, at least one."""
+    return max(1, min(cores.usable_cores(), accounts // ACCOUNTS_PER_JOB))
 
 
 def scan_accounts_in_processes(
@@ -266,22 +224,6 @@ def scan_accounts_in_processes(
 
 
 # -- the parent's side -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Task:
-    """What a worker gets through its pipe when it is ready."""
-
-    accounts: tuple[AccountTarget, ...]
-    common: dict[str, Any]
-    scan_kwargs: dict[str, Any]
-    modules: tuple[str, ...]
-    credentials: tuple[str, str, str | None]
-    profile: str | None
-    region: str | None
-    progress: bool
-    log_level: int
-    remaining: float | None = None  # seconds to the deadline when the task was sent
 
 
 @dataclass
@@ -441,109 +383,3 @@ def _raised(failure: dict[str, Any]) -> AwsobsError | None:
     except Exception:
         return AwsobsError(failure["message"])
     return error if isinstance(error, AwsobsError) else AwsobsError(failure["message"])
-
-
-# -- the worker's side -------------------------------------------------------------------
-
-
-def _worker(conn: Connection) -> None:
-    """A worker process: say it is ready, get its task, scan, send the reports."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _stop_with_parent()
-    main = threading.current_thread()
-    lock = threading.Lock()
-
-    def send(message: tuple[Any, ...]) -> None:
-        with lock:
-            conn.send(message)
-
-    try:
-        send(("ready",))
-        task: _Task = conn.recv()
-        reports = _scan(task, send)
-        send(("done", [_portable(r) for r in reports]))
-    except BaseException as exc:
-        failure = {
-            "awsobs": isinstance(exc, AwsobsError),
-            "module": type(exc).__module__,
-            "type": type(exc).__qualname__,
-            "message": str(exc),
-            "traceback": traceback.format_exc(),
-        }
-        with suppress(Exception):  # the parent is gone
-            send(("failed", failure))
-    finally:
-        conn.close()
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not main):
-        os._exit(0)  # threads held by the timeout in a read or a retry sleep: do not wait
-
-
-def _scan(task: _Task, send: Callable[[tuple[Any, ...]], None]) -> list[Report]:
-    REGISTRY.load()  # built-ins and entry points first: the parent's order of checks
-    for module in task.modules:
-        importlib.import_module(module)
-    _forward_logs(task.log_level, send)
-    key, secret, token = task.credentials
-    base = boto3.Session(
-        aws_access_key_id=key,
-        aws_secret_access_key=secret,
-        aws_session_token=token,
-        region_name=task.region,
-        profile_name=task.profile,
-    )
-    deadline = None if task.remaining is None else time.monotonic() + task.remaining
-
-    def forward(account: str, p: Any) -> None:
-        send(("progress", account, p))
-
-    return scan_each_account(
-        base,
-        list(task.accounts),
-        progress=forward if task.progress else None,
-        deadline=deadline,
-        **task.common,
-        **task.scan_kwargs,
-    )
-
-
-def _portable(report: Report) -> Report:
-    """The report with plain evidence (read-only mappings do not pickle), as JSON has it."""
-    return replace(
-        report, findings=tuple(replace(f, evidence=thaw(f.evidence)) for f in report.findings)
-    )
-
-
-def _stop_with_parent() -> None:
-    """Exit when the parent process dies (it was killed): nobody would read the reports."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch() -> None:
-        parent.join()
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
-class _Forward(logging.Handler):
-    def __init__(self, send: Callable[[tuple[Any, ...]], None]) -> None:
-        super().__init__()
-        self._send = send
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = record.getMessage()
-            if record.exc_info:
-                text += "\n" + logging.Formatter().formatException(record.exc_info)
-            self._send(("log", record.name, record.levelno, text))
-        except Exception:
-            self.handleError(record)
-
-
-def _forward_logs(level: int, send: Callable[[tuple[Any, ...]], None]) -> None:
-    """The worker's `awsobs` log records go to the parent, at the parent's level."""
-    logger = logging.getLogger("awsobs")
-    logger.setLevel(level)
-    logger.addHandler(_Forward(send))
-    logger.propagate = False
