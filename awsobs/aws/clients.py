@@ -25,6 +25,9 @@ endpoint and signature of each request, so a `ClientPool` makes one client per s
 - hooks: the read-only refusal and the secret scrubbers are the same for every account;
   counting, cancel and deadline are the sending Gateway's (`Sender`).
 
+- TLS: the CA bundle is loaded once for all the pool's clients, not at every new
+  connection (awsobs.aws.tls).
+
 Each new client is followed by `awsobs.gcfreeze.settle()`: the models and handler trees it
 loaded are long-lived, and the garbage collector need not walk them again.
 """
@@ -35,6 +38,7 @@ import contextlib
 import ipaddress
 import os
 import re
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
@@ -56,6 +60,7 @@ from awsobs.aws.env_errors import profile_key, shown
 from awsobs.aws.errors import ReadOnlyViolation
 from awsobs.aws.iam import iam_action
 from awsobs.aws.readpolicy import is_read, scrub_events
+from awsobs.aws.tls import share_ca_bundle
 from awsobs.errors import UsageError
 
 
@@ -377,6 +382,7 @@ class ClientPool:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._classes: dict[tuple[int, str, str], tuple[Any, Any]] = {}
+        self._ssl_contexts: dict[str, ssl.SSLContext] = {}  # CA bundle path -> loaded once
 
     def account_retries(self) -> AccountRetries | None:
         """A new account's retry state (None in legacy mode: nothing to keep apart)."""
@@ -401,6 +407,7 @@ class ClientPool:
         session: Any = self.session  # service names are dynamic; stubs want literals
         with _sharing_classes(self._classes):
             client = session.client(service, region_name=region, config=self._config)
+        share_ca_bundle(client, self._ssl_contexts)
         events = client.meta.events
         if _is_address(client.meta.endpoint_url):
             events.register("before-sign", _AddressOnly(client.meta.endpoint_url))
