@@ -8,8 +8,9 @@ its requests. The request counter is the server's own view, to check the scanner
         ...  # point clients at server.url; server.requests counts what arrived
 
 With `tls=True` it serves HTTPS with a certificate for 127.0.0.1 made at start
-(certs.py); clients verify it against `server.ca_bundle`. Each connection's TLS
-handshake runs in that connection's own thread (werkzeug's would run them one after
+(certs.py); clients verify it against `server.ca_bundle`: botocore's default CA bundle
+(certifi's) with the server's CA added, as large as the one a scan of AWS loads. Each
+connection's TLS handshake runs in that connection's own thread (werkzeug's would run them one after
 another in the accepting thread), and the server counts connections and handshakes.
 """
 
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from botocore.httpsession import get_cert_path
 from certs import make_certificates
 from moto.moto_api._internal import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -264,7 +266,12 @@ def latency_server(latency_s: float = 0.05, *, tls: bool = False) -> Iterator[La
                 server.socket, server_side=True, do_handshake_on_connect=False
             )
             server.ssl_context = context
-            ca_bundle = certs.ca_bundle
+            # What clients trust: botocore's default bundle (certifi's public CAs) and this
+            # server's CA, as an AWS_CA_BUNDLE made for a TLS-inspecting proxy is: loading
+            # it costs what loading botocore's default does (the bench CA alone: nothing).
+            ca_bundle = tmp / "bundle.pem"
+            public = Path(get_cert_path(True)).read_bytes()
+            ca_bundle.write_bytes(public.rstrip(b"\n") + b"\n" + certs.ca_bundle.read_bytes())
         thread = threading.Thread(target=server.serve_forever, name="latency-moto", daemon=True)
         thread.start()
         scheme = "https" if tls else "http"
