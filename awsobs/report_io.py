@@ -53,8 +53,9 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
     }
 
 
-def report_to_dict(report: Report) -> dict[str, Any]:
-    """The report in the versioned JSON shape of docs/design.md."""
+def report_to_dict(report: Report, *, findings: bool = True) -> dict[str, Any]:
+    """The report in the versioned JSON shape of docs/design.md; `findings=False` leaves
+    `findings` an empty list (awsobs.report.json streams them one by one)."""
     notes = report.suppression_notes
     return {
         "schema_version": SCHEMA_VERSION,
@@ -78,7 +79,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             },
         },
         "summary": report.summary(),
-        "findings": [finding_to_dict(f) for f in report.findings],
+        "findings": [finding_to_dict(f) for f in report.findings] if findings else [],
         # Derived from the findings (awsobs.resources); reading a report back ignores it
         # and builds the map again.
         "resources": report.resources().to_dict(),

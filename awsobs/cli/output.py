@@ -14,12 +14,12 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from awsobs.errors import UsageError
-from awsobs.report import FORMATS, render
+from awsobs.report import FORMATS, render_chunks
 from awsobs.report.text import printable
 
 if TYPE_CHECKING:
@@ -117,14 +117,16 @@ def _file_key(full: str) -> object:
     return (st.st_dev, st.st_ino)
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same directory."""
+def write_atomic(path: str, text: str | Iterable[str]) -> None:
+    """Write `text` (or its pieces, in order) to `path` through a temporary file in the
+    same directory."""
     parent = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=".awsobs-", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+                for piece in [text] if isinstance(text, str) else text:
+                    fh.write(piece)
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except BaseException:
@@ -135,13 +137,19 @@ def write_atomic(path: str, text: str) -> None:
 
 
 def deliver(
-    dests: list[Destination], text_for: Callable[[Destination], str], noun: str, *, quiet: bool
+    dests: list[Destination],
+    text_for: Callable[[Destination], str | Iterable[str]],
+    noun: str,
+    *,
+    quiet: bool,
 ) -> None:
-    """Write each destination's text to stdout or, atomically, to its file."""
+    """Write each destination's text (or its pieces, as they are made) to stdout or,
+    atomically, to its file."""
     for d in dests:
         text = text_for(d)
         if d.path is None:
-            sys.stdout.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                sys.stdout.write(piece)
         else:
             write_atomic(d.path, text)
             if not quiet:
@@ -166,7 +174,7 @@ def emit(
     color = stdout_fmt is not None and wants_color(no_color=no_color)
     deliver(
         dests,
-        lambda d: render(
+        lambda d: render_chunks(
             report,
             d.fmt,
             show_pass=show_pass,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from awsobs.model import Report
@@ -54,6 +55,31 @@ def render(
         text = text[: text.rfind("\n", 0, room - 100)] + "\n\n… (cut to fit a comment; the JSON "
         text += "report has everything)\n"
     return head + text
+
+
+def render_chunks(
+    report: Report,
+    fmt: str,
+    *,
+    show_pass: bool = False,
+    width: int | None = None,
+    diff: Diff | None = None,
+    view: str = "findings",
+    compliance: ComplianceSummary | None = None,
+    color: bool = False,
+) -> Iterator[str]:
+    """`render`'s text in pieces, for writing to a file or stdout as it is made: JSON a
+    finding at a time (a large report need not be held in memory whole), every other
+    format in one piece."""
+    if fmt == "json" and view in VIEWS:
+        yield from json_report.chunks(
+            report,
+            baseline=None if diff is None else diff.to_dict(),
+            compliance=None if compliance is None else compliance.to_dict(),
+        )
+        return
+    yield render(report, fmt, show_pass=show_pass, width=width, diff=diff, view=view,
+                 compliance=compliance, color=color)  # fmt: skip
 
 
 def _render(
