@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 import boto3
+import botocore.retries.bucket
 import botocore.retries.standard
 import pytest
 from botocore.exceptions import NoCredentialsError
@@ -71,6 +72,10 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Server]]:
     monkeypatch.setattr(
         botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0.0
     )
+    # ...and its rate limiter's token bucket, without the waiting: once throttled it would
+    # hold each attempt for up to 2 s (0.5 requests a second). Whether the limiter turned
+    # on is its own state, which the tests read.
+    monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "_sleep_amount", lambda self, n: 0.0)
     with local_endpoint(handler, monkeypatch):
         yield handler
 
