@@ -95,8 +95,20 @@ class Context:
 
     # -- reading AWS ------------------------------------------------------------------
 
-    def call(self, service: str, operation: str, region: str | None = None, **params: Any) -> Any:
+    def call(
+        self,
+        service: str,
+        operation: str,
+        region: str | None = None,
+        *,
+        max_items: int | None = None,
+        **params: Any,
+    ) -> Any:
         """`operation` in `region` (default: this run's region); raises `AwsError`.
+
+        Every page is read, unless `max_items=N` asks for at most N items: a "newest
+        stream" or "newest key" read with a page size of N is then one request
+        (`Gateway.call`; the answer carries `NextToken` when more items exist).
 
         Only the IAM actions the check declares in `permissions` can be read: anything
         else raises `ReadOnlyViolation` (an `AwsError` of kind UNDECLARED) before a
@@ -106,7 +118,7 @@ class Context:
         if where is None:
             raise ValueError(f"{self.meta.id}: account-scoped checks must pass region=")
         self._require((iam_action(service, operation),), where)
-        return self._state.gateway.call(service, operation, where, **params)
+        return self._state.gateway.call(service, operation, where, max_items=max_items, **params)
 
     def _require(self, actions: Iterable[str], region: str) -> None:
         missing = [a for a in actions if a not in self.meta.permissions]

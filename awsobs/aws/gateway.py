@@ -11,7 +11,8 @@ What it guarantees, so checks don't have to:
   concurrent askers wait for the one request in flight (single-flight), later askers get
   the memoized result or the memoized error;
 - results are paginated to the end and frozen (read-only mappings and tuples), so cached
-  data can't be changed by the check that received it;
+  data can't be changed by the check that received it; `max_items=N` asks for at most N
+  items instead (botocore's PaginationConfig MaxItems), so a first-page read is one request;
 - errors come back as `AwsError` values with a kind (denied, region, throttled, ...);
 - every request (page) is counted per operation, for `scan.api_calls`;
 - a read that fails other than by throttling is retried at most 3 times (retry_cap.py);
@@ -102,13 +103,35 @@ class Gateway:
 
     # -- public -----------------------------------------------------------------------
 
-    def call(self, service: str, operation: str, region: str, **params: Any) -> Any:
+    def call(
+        self,
+        service: str,
+        operation: str,
+        region: str,
+        *,
+        max_items: int | None = None,
+        **params: Any,
+    ) -> Any:
         """Result of `operation` (all pages), frozen; raises `AwsError` on failure.
 
         `operation` is the API name (`DescribeTrails`), not the boto3 method name.
+
+        `max_items=N` stops paginating once N items are read (botocore's `PaginationConfig`
+        `MaxItems`): with a page size of at least N (`limit`, `MaxKeys`) that is one request,
+        and the answer then carries `NextToken` when more items exist. It is part of the
+        memo key, so a first-page read and a full read are two reads. An operation that
+        does not paginate ignores it (it is one request anyway).
         """
         if not is_allowed(service, operation):
             raise refusal(service, operation, region)
+        if "PaginationConfig" in params:
+            raise ValueError(
+                "Gateway.call pages itself: pass max_items= instead of PaginationConfig"
+            )
+        if max_items is not None:
+            if max_items < 1:
+                raise ValueError(f"max_items must be at least 1, not {max_items}")
+            params = {**params, "PaginationConfig": {"MaxItems": max_items}}
         key = (region, service, operation, json.dumps(params, sort_keys=True, default=str))
         return self._memo.get(key, lambda: self._fetch(service, operation, region, params))
 
@@ -196,7 +219,8 @@ class Gateway:
                 if client.can_paginate(py_name):
                     result = client.get_paginator(py_name).paginate(**params).build_full_result()
                 else:
-                    result = getattr(client, py_name)(**params)
+                    plain = {k: v for k, v in params.items() if k != "PaginationConfig"}
+                    result = getattr(client, py_name)(**plain)
         except (ReadOnlyViolation, ScanCancelled):
             raise
         except Exception as exc:  # botocore's, or anything a transport or hook raises

@@ -94,6 +94,71 @@ def test_pagination_reads_every_page_and_counts_each(aws: boto3.Session) -> None
     assert gw.calls_by_operation() == {"dynamodb:ListTables": 2}
 
 
+def test_max_items_reads_only_the_first_page(aws: boto3.Session) -> None:
+    """A "newest stream" read: limit=1 is only the page size, and the gateway pages to the
+    end unless the caller asks for at most N items."""
+    logs = aws.client("logs")
+    logs.create_log_group(logGroupName="g")
+    start = int(time.time() * 1000) - 60_000  # moto rejects events older than 14 days
+    for i, name in enumerate(["a", "b", "c", "d"]):
+        logs.create_log_stream(logGroupName="g", logStreamName=name)
+        event = {"timestamp": start + i * 1000, "message": "x"}
+        logs.put_log_events(logGroupName="g", logStreamName=name, logEvents=[event])
+    newest = {"logGroupName": "g", "orderBy": "LastEventTime", "descending": True, "limit": 1}
+    gw = Gateway(aws)
+    every = gw.call("logs", "DescribeLogStreams", "us-east-1", **newest)
+    assert [s["logStreamName"] for s in every["logStreams"]] == ["d", "c", "b", "a"]
+    assert gw.calls_by_operation() == {"logs:DescribeLogStreams": 4}
+
+    gw = Gateway(aws)
+    first = gw.call("logs", "DescribeLogStreams", "us-east-1", max_items=1, **newest)
+    assert [s["logStreamName"] for s in first["logStreams"]] == ["d"]
+    assert "NextToken" in first  # more streams exist
+    assert gw.api_calls == 1
+    # max_items is part of the memo key: the same read is memoized, another N is another read
+    assert gw.call("logs", "DescribeLogStreams", "us-east-1", max_items=1, **newest) is first
+    assert gw.api_calls == 1
+    two = gw.call("logs", "DescribeLogStreams", "us-east-1", max_items=2, **newest)
+    assert [s["logStreamName"] for s in two["logStreams"]] == ["d", "c"]
+    assert gw.api_calls == 3  # page size 1: two pages
+
+
+def test_max_items_with_a_larger_page_is_one_request(aws: boto3.Session) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="log-bucket")
+    for i in range(5):
+        s3.put_object(Bucket="log-bucket", Key=f"p/{i}", Body=b"")
+    gw = Gateway(aws)
+    page = gw.call("s3", "ListObjectsV2", "us-east-1", max_items=3, Bucket="log-bucket", MaxKeys=3)
+    assert [o["Key"] for o in page["Contents"]] == ["p/0", "p/1", "p/2"]
+    assert gw.calls_by_operation() == {"s3:ListObjectsV2": 1}
+    # everything fits in the first page: no NextToken
+    whole = gw.call(
+        "s3", "ListObjectsV2", "us-east-1", max_items=10, Bucket="log-bucket", MaxKeys=10
+    )
+    assert len(whole["Contents"]) == 5 and "NextToken" not in whole
+    assert gw.api_calls == 2
+
+
+def test_max_items_on_an_operation_that_does_not_page(aws: boto3.Session) -> None:
+    aws.client("s3").create_bucket(Bucket="plain-bucket")
+    gw = Gateway(aws)
+    answer = gw.call("s3", "GetBucketLogging", "us-east-1", max_items=1, Bucket="plain-bucket")
+    assert "LoggingEnabled" not in answer
+    assert gw.api_calls == 1
+    with pytest.raises(ValueError, match="max_items"):
+        gw.call(
+            "s3",
+            "ListObjectsV2",
+            "us-east-1",
+            Bucket="plain-bucket",
+            PaginationConfig={"MaxItems": 1},
+        )
+    with pytest.raises(ValueError, match="at least 1"):
+        gw.call("s3", "ListObjectsV2", "us-east-1", max_items=0, Bucket="plain-bucket")
+    assert gw.api_calls == 1
+
+
 def test_results_are_frozen(aws: boto3.Session) -> None:
     aws.client("s3").create_bucket(Bucket="some-bucket")
     result = Gateway(aws).call("s3", "ListBuckets", "us-east-1")
