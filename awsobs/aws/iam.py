@@ -20,6 +20,7 @@ _PREFIX = {
 # (botocore service, operation) -> IAM action, where the action is not the operation name.
 _ACTION = {
     ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "ListObjectsV2"): "s3:ListBucket",  # keys only; there is no s3:ListObjectsV2
     ("s3", "ListBucketMetricsConfigurations"): "s3:GetMetricsConfiguration",
     ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",

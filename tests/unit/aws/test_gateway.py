@@ -272,6 +272,25 @@ def test_s3_list_buckets_denied_names_the_iam_action(aws: boto3.Session) -> None
     assert err.value.action == "s3:ListAllMyBuckets"
 
 
+def test_listing_keys_is_authorised_as_s3_list_bucket(aws: boto3.Session) -> None:
+    """ListObjectsV2 has no IAM action of its own: a policy allows it as s3:ListBucket (as
+    moto's authorizer does, like AWS's)."""
+    aws.client("s3").create_bucket(Bucket="key-bucket")
+    allowed = restricted_session(aws, ["s3:ListBucket"], deny=[])
+    with iam_enforced():
+        Gateway(allowed).call("s3", "ListObjectsV2", "us-east-1", Bucket="key-bucket")
+
+
+def test_listing_keys_denied_names_s3_list_bucket(aws: boto3.Session) -> None:
+    aws.client("s3").create_bucket(Bucket="key-bucket")
+    denied = restricted_session(aws, ["s3:*"], deny=["s3:ListBucket"])
+    with iam_enforced(), pytest.raises(AwsError) as err:
+        Gateway(denied).call("s3", "ListObjectsV2", "us-east-1", Bucket="key-bucket")
+    assert err.value.kind is ErrorKind.ACCESS_DENIED
+    assert err.value.action == "s3:ListBucket"
+    assert "access denied to s3:ListBucket" in err.value.describe()
+
+
 class _Always500(http.server.BaseHTTPRequestHandler):
     requests = 0
 
