@@ -250,8 +250,7 @@ def test_fresh_key_passes_with_one_listing(aws: boto3.Session, pool: ThreadPoolE
     assert _calls(ctx) == {"s3:ListObjectsV2": 1}
     found = _judge(ctx, arrival, destination=arrival.where)
     assert (
-        found.status is Status.PASS
-        and "s3://alb-logs/p/; last delivery 1 h ago" in found.message
+        found.status is Status.PASS and "s3://alb-logs/p/; last delivery 1 h ago" in found.message
     )
 
 
