@@ -362,20 +362,11 @@ def verdict(
     region: str | None = None,
     remediation: str | None = None,
 ) -> Finding:
-    """One finding on the source resource (not its destination), from what was read.
-
-    `label` names the source ("stage prod of REST API shop"), `destination` where it
-    delivers ("log group /aws/apigw/shop"); `causes` lists the pipeline's usual causes of
-    silence for a FAIL. `traffic` is needed only when `arrival` is stale (read it only
-    for those, in one `traffic` batch):
-
-    - the destination read failed: UNKNOWN naming its action; NOT_FOUND: FAIL (gone);
-    - data within the window: PASS;
-    - stale and traffic > 0, or a `Busy` source: FAIL, naming the last delivery;
-    - stale and no traffic: NOT_APPLICABLE (no delivery expected), saying so;
-    - stale and `Unmeasured`: NOT_APPLICABLE, saying there is no traffic signal;
-    - stale and the traffic read failed: UNKNOWN naming `cloudwatch:GetMetricData`.
-    """
+    """One finding on the source resource (not its destination), by the table in
+    docs/design.md "Delivery checks". `label` names the source ("stage prod of REST API
+    shop"), `destination` where it delivers (`Arrival.where`, also when the read failed),
+    `causes` the pipeline's usual causes of silence, named by a FAIL. `traffic` is needed
+    only for a stale arrival: read it for those only, in one `traffic` batch."""
     kw: dict[str, Any] = {"region": region, "remediation": remediation}
     facts: dict[str, Any] = {"destination": destination, **win.evidence(), **(evidence or {})}
     if isinstance(arrival, AwsError):
