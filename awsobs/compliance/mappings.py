@@ -84,6 +84,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-config": ("api-gw-execution-logging-enabled",),
     },
     "apigw.http.execution_logging": {},
+    "apigw.access_logs_delivered": {},
     "ec2.cwagent_metrics": {},
     "ec2.cwagent_installed": {},
     "ec2.agent_permissions": {},
