@@ -116,7 +116,8 @@ def test_stages_not_judged_are_not_applicable(aws: boto3.Session) -> None:
         "dev": Status.NOT_APPLICABLE,
         "bare": Status.NOT_APPLICABLE,
     }
-    assert "not set up to deliver access logs (see apigw.rest.access_logging)" in got["prod"].message
+    prod = got["prod"].message
+    assert "not set up to deliver access logs (see apigw.rest.access_logging)" in prod
     assert "no CloudWatch role" in got["prod"].message
     assert "not to a CloudWatch Logs group" in got["dev"].message
     assert "no access logs configured: see apigw.rest.access_logging" in got["bare"].message
