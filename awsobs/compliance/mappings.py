@@ -208,6 +208,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-config": ("cw-loggroup-retention-period-check",),
     },
     "lambda.log_retention": {},
+    "lambda.logs_delivered": {},
     "s3.server_access_logging": {
         "aws-securityhub": ("S3.9",),
         "aws-config": ("s3-bucket-logging-enabled",),
