@@ -286,6 +286,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-config": ("step-functions-state-machine-logging-enabled",),
     },
     "stepfunctions.xray": {},
+    "stepfunctions.logs_delivered": {},
     "wafv2.logging": {"aws-securityhub": ("WAF.11",), "aws-config": ("wafv2-logging-enabled",)},
 }
 
