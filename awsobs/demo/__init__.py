@@ -6,7 +6,9 @@ bare `dev` stage, and two instances: `web-1` runs the CloudWatch Agent (memory a
 metrics, a role that may send them, SSM online), `web-2` has no agent and a role that may
 only talk to SSM; in eu-west-1 a well-configured single-region trail and a Lambda function; and
 nothing at all in us-west-2. Nothing records data events. Alarms: see alarms.py; log
-retention, flow logs and AWS Config: see logs.py.
+retention, flow logs and AWS Config: see logs.py. Log delivery (the `prod` stage's access
+logs arrive; HTTP API `payments` logs nowhere for 9 days while it serves requests): see
+delivery_apps.py.
 No request leaves the process: credentials are fake and endpoint settings are cleared.
 """
 
@@ -30,6 +32,7 @@ from awsobs.demo.alarms_lbcdn import seed_alarms_lbcdn
 from awsobs.demo.alarms_misc import seed_alarms_misc
 from awsobs.demo.alarms_queues import seed_alarms_queues
 from awsobs.demo.containers import seed_containers
+from awsobs.demo.delivery_apps import seed_delivery_apps
 from awsobs.demo.edge import seed_edge
 from awsobs.demo.elb import seed_elb
 from awsobs.demo.logs import seed_logging
@@ -112,6 +115,7 @@ def seed(session: boto3.Session) -> None:
     seed_alarms_data(session)
     seed_alarms_queues(session)
     seed_alarms_misc(session)
+    seed_delivery_apps(session)
 
 
 def _legacy_trail(session: boto3.Session) -> None:
