@@ -288,6 +288,9 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "stepfunctions.xray": {},
     "stepfunctions.logs_delivered": {},
     "wafv2.logging": {"aws-securityhub": ("WAF.11",), "aws-config": ("wafv2-logging-enabled",)},
+    "vpc.flow_logs_delivered": {},
+    "eks.control_plane_logs_delivered": {},
+    "route53.query_logs_delivered": {},
 }
 
 _CWALARM = (

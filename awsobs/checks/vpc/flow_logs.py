@@ -13,55 +13,21 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from awsobs.aws.errors import AwsError
+from awsobs.checks.vpc.readers import (
+    DESCRIBE_FLOW_LOGS,
+    DESCRIBE_VPCS,
+    VPC,
+    destination,
+    flow_logs,
+    problems,
+    summary,
+    vpcs,
+)
 from awsobs.context import Context
 from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
 
-VPC = "AWS::EC2::VPC"
-GOOD_TRAFFIC = frozenset({"ALL", "REJECT"})
 _MAX_LISTED = 20  # other-resource flow logs named in the evidence
-
-
-def _destination(fl: Mapping[str, Any]) -> str:
-    """Where a flow log delivers: S3 and Firehose logs have no LogGroupName."""
-    kind = str(fl.get("LogDestinationType") or "cloud-watch-logs")
-    where = fl.get("LogDestination") or fl.get("LogGroupName") or "?"
-    return f"{kind} ({where})"
-
-
-def _problems(fl: Mapping[str, Any]) -> list[str]:
-    """Why this flow log does not satisfy the control (empty: it does)."""
-    fid = fl.get("FlowLogId", "?")
-    found = []
-    status = str(fl.get("FlowLogStatus") or "")
-    if status != "ACTIVE":
-        found.append(f"flow log {fid} is not active (FlowLogStatus {status or 'absent'})")
-    if str(fl.get("DeliverLogsStatus") or "").upper() == "FAILED":
-        why = fl.get("DeliverLogsErrorMessage") or "no error message"
-        found.append(f"flow log {fid} is failing to deliver to {_destination(fl)}: {why}")
-    traffic = str(fl.get("TrafficType") or "")
-    if traffic not in GOOD_TRAFFIC:
-        if traffic == "ACCEPT":
-            found.append(
-                f"flow log {fid} records only ACCEPT traffic, so rejected connections "
-                "are not logged"
-            )
-        else:
-            found.append(f"flow log {fid} records traffic type {traffic or 'absent'}")
-    return found
-
-
-def _summary(fl: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "flow_log_id": fl.get("FlowLogId"),
-        "resource_id": fl.get("ResourceId"),
-        "flow_log_status": fl.get("FlowLogStatus"),
-        "deliver_logs_status": fl.get("DeliverLogsStatus"),
-        "deliver_logs_error": fl.get("DeliverLogsErrorMessage"),
-        "traffic_type": fl.get("TrafficType"),
-        "destination_type": fl.get("LogDestinationType"),
-        "destination": fl.get("LogDestination") or fl.get("LogGroupName"),
-    }
 
 
 def _judge(
@@ -74,18 +40,18 @@ def _judge(
         "vpc_id": vpc_id,
         "owner_id": owner,
         "is_default": bool(vpc.get("IsDefault")),
-        "flow_logs": [_summary(fl) for fl in logs],
+        "flow_logs": [summary(fl) for fl in logs],
         "subnet_or_eni_flow_logs_in_region": others,
     }
     label = f"{'default ' if vpc.get('IsDefault') else ''}VPC {vpc_id}"
-    good = [fl for fl in logs if not _problems(fl)]
+    good = [fl for fl in logs if not problems(fl)]
     if good:
         fl = good[0]
         return ctx.passed(
             VPC,
             arn,
             f"{label} has an active flow log ({fl.get('FlowLogId')}) recording "
-            f"{fl.get('TrafficType')} traffic to {_destination(fl)}",
+            f"{fl.get('TrafficType')} traffic to {destination(fl)}",
             evidence=evidence,
         )
     remediation = (
@@ -102,7 +68,7 @@ def _judge(
         message = f"{label} has no flow log: its network traffic is not recorded{note}"
     else:
         message = f"{label} has no working flow log: " + "; ".join(
-            p for fl in logs for p in _problems(fl)
+            p for fl in logs for p in problems(fl)
         )
     return ctx.failed(VPC, arn, message, evidence=evidence, remediation=remediation)
 
@@ -113,7 +79,7 @@ def _judge(
     severity=Severity.MEDIUM,
     signal=Signal.LOGS,
     resource_types=("AWS::EC2::VPC",),
-    permissions=["ec2:DescribeVpcs", "ec2:DescribeFlowLogs"],
+    permissions=[DESCRIBE_VPCS, DESCRIBE_FLOW_LOGS],
     remediation="aws ec2 create-flow-logs --resource-type VPC --resource-ids <vpc> "
     "--traffic-type ALL --log-destination-type s3 --log-destination <bucket-arn>",
 )
@@ -129,31 +95,31 @@ def flow_logs_enabled(ctx: Context) -> Iterator[Finding]:
     VPC is NOT_APPLICABLE; a region whose VPCs or flow logs cannot be listed gives one
     UNKNOWN naming the denied action.
     """
-    vpcs, gap = ctx.listing(
+    found, gap = ctx.listing(
         "VPCs",
-        lambda: ctx.call("ec2", "DescribeVpcs").get("Vpcs", ()),
+        lambda: vpcs(ctx),
         none=f"no VPC in {ctx.region}",
     )
     if gap is not None:
         yield gap
         return
-    owned = [v for v in vpcs if str(v.get("OwnerId") or ctx.account_id) == ctx.account_id]
+    owned = [v for v in found if str(v.get("OwnerId") or ctx.account_id) == ctx.account_id]
     by_resource: dict[str, list[Mapping[str, Any]]] = {}
     others: list[str] = []
     if owned:
         try:
-            flow_logs = ctx.call("ec2", "DescribeFlowLogs").get("FlowLogs", ())
+            every = flow_logs(ctx)
         except AwsError as err:
             yield ctx.unknown_from(err, *ctx.region_resource(), "could not list flow logs")
             return
-        vpc_ids = {str(v["VpcId"]) for v in vpcs}
-        for fl in flow_logs:
+        vpc_ids = {str(v["VpcId"]) for v in found}
+        for fl in every:
             rid = str(fl.get("ResourceId") or "")
             by_resource.setdefault(rid, []).append(fl)
             if rid not in vpc_ids:
                 others.append(f"{fl.get('FlowLogId')} on {rid}")
         others = sorted(others)[:_MAX_LISTED]
-    for vpc in sorted(vpcs, key=lambda v: str(v["VpcId"])):
+    for vpc in sorted(found, key=lambda v: str(v["VpcId"])):
         vpc_id = str(vpc["VpcId"])
         owner = str(vpc.get("OwnerId") or ctx.account_id)
         if owner != ctx.account_id:
