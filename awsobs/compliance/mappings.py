@@ -252,6 +252,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-config": ("eks-cluster-log-enabled",),
     },
     "elb.access_logs": {"aws-securityhub": ("ELB.5",), "aws-config": ("elb-logging-enabled",)},
+    "elb.access_logs_delivered": {},
     "elb.error_alarms": {},
     "elb.unhealthy_host_alarms": {},
     "lambda.async_failure_destination": {"aws-config": ("lambda-dlq-check",)},

@@ -1,0 +1,99 @@
+"""Seed delivery to S3 destinations in moto (issue 20, WP3): every read of
+`elb.access_logs_delivered` happens, with no UNKNOWN.
+
+moto delivers no log file: a delivery is a PutObject of a key named as AWS names it, moved
+into the past with `set_key_last_modified` (awsobs/demo/moto_delivery.py); traffic is
+PutMetricData in the service's namespace (moto accepts `AWS/...`).
+
+On top of `seed_every_elb_read` (run first): `seed-web` (ALB) has a fresh file (PASS);
+`seed-classic` has no file and served requests (FAIL, so GetMetricData is sent);
+`seed-tls` has no file and served nothing (NOT_APPLICABLE).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import boto3
+from elb_seed import SEED_BUCKET
+
+from awsobs.demo.moto_delivery import set_key_last_modified
+
+
+def account_of(session: boto3.Session) -> str:
+    return str(session.client("sts").get_caller_identity()["Account"])
+
+
+def put_key(session: boto3.Session, bucket: str, key: str, when: dt.datetime | None) -> None:
+    """An empty object `key`, last modified `when` (None: now, as moto stamps it)."""
+    session.client("s3").put_object(Bucket=bucket, Key=key, Body=b"")
+    if when is not None:
+        set_key_last_modified(account_of(session), bucket, key, when)
+
+
+def elb_file_id(arn_or_name: str) -> str:
+    """The load balancer's id in its log file names: `app.<name>.<id>` (from the ARN's
+    `loadbalancer/app/<name>/<id>`), or a Classic Load Balancer's name."""
+    if ":loadbalancer/" not in arn_or_name:
+        return arn_or_name
+    return arn_or_name.split(":loadbalancer/", 1)[1].replace("/", ".")
+
+
+def elb_log_key(
+    account: str, region: str, arn_or_name: str, when: dt.datetime, prefix: str = ""
+) -> str:
+    """The key ELB writes for a file whose interval ends at `when`."""
+    head = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+    return (
+        f"{head}AWSLogs/{account}/elasticloadbalancing/{region}/{when:%Y/%m/%d}/"
+        f"{account}_elasticloadbalancing_{region}_{elb_file_id(arn_or_name)}_"
+        f"{when:%Y%m%dT%H%M}Z_10.0.0.1_5d3b7c2a.log.gz"
+    )
+
+
+def put_elb_log(
+    session: boto3.Session,
+    bucket: str,
+    arn_or_name: str,
+    *,
+    prefix: str = "",
+    when: dt.datetime | None = None,
+    region: str = "us-east-1",
+) -> str:
+    """A delivered access-log file of the load balancer (now, or at `when`); its key."""
+    at = when or dt.datetime.now(dt.UTC)
+    key = elb_log_key(account_of(session), region, arn_or_name, at, prefix)
+    put_key(session, bucket, key, when)
+    return key
+
+
+def put_traffic(
+    session: boto3.Session,
+    namespace: str,
+    metric: str,
+    dimensions: dict[str, str],
+    value: float = 100.0,
+    ago: dt.timedelta = dt.timedelta(hours=2),
+    region: str = "us-east-1",
+) -> None:
+    """`value` of `metric` at now minus `ago` (what the service would have published)."""
+    datum = {
+        "MetricName": metric,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+        "Value": value,
+        "Timestamp": dt.datetime.now(dt.UTC) - ago,
+    }
+    session.client("cloudwatch", region_name=region).put_metric_data(
+        Namespace=namespace, MetricData=[datum]
+    )
+
+
+def _v2_arn(session: boto3.Session, name: str) -> str:
+    found = session.client("elbv2").describe_load_balancers(Names=[name])
+    return str(found["LoadBalancers"][0]["LoadBalancerArn"])
+
+
+def seed_every_delivery_s3_read(session: boto3.Session) -> None:
+    """A fresh, a stale-with-traffic and a stale-without-traffic load balancer (above)."""
+    put_elb_log(session, SEED_BUCKET, _v2_arn(session, "seed-web"), prefix="web")
+    put_traffic(session, "AWS/ELB", "RequestCount", {"LoadBalancerName": "seed-classic"})
