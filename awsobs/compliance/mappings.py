@@ -230,6 +230,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("CloudFront.5",),
         "aws-config": ("cloudfront-accesslogs-enabled",),
     },
+    "cloudfront.access_logs_delivered": {},
     "cloudfront.error_alarms": {},
     "cloudtrail.bucket_not_public": {
         "cis-aws-1.4": ("3.3",),

@@ -7,7 +7,9 @@ PutMetricData in the service's namespace (moto accepts `AWS/...`).
 
 On top of `seed_every_elb_read` (run first): `seed-web` (ALB) has a fresh file (PASS);
 `seed-classic` has no file and served requests (FAIL, so GetMetricData is sent);
-`seed-tls` has no file and served nothing (NOT_APPLICABLE).
+`seed-tls` has no file and served nothing (NOT_APPLICABLE). On top of
+`seed_every_edge_read`: `seed-legacy` (CloudFront, legacy logging to `seed-cdn-logs`,
+created here) has no file and served requests (FAIL).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import boto3
 from elb_seed import SEED_BUCKET
 
 from awsobs.demo.moto_delivery import set_key_last_modified
+
+CDN_BUCKET = "seed-cdn-logs"  # edge_seed's legacy distribution logs there
 
 
 def account_of(session: boto3.Session) -> str:
@@ -67,13 +71,28 @@ def put_elb_log(
     return key
 
 
+def put_cloudfront_log(
+    session: boto3.Session,
+    bucket: str,
+    prefix: str,
+    distribution_id: str,
+    when: dt.datetime | None = None,
+) -> str:
+    """A delivered standard (legacy) log file of the distribution's requests in the hour
+    of `when` (default now), last modified then; its key."""
+    at = when or dt.datetime.now(dt.UTC)
+    key = f"{prefix}{distribution_id}.{at:%Y-%m-%d-%H}.a1b2c3d4.gz"
+    put_key(session, bucket, key, when)
+    return key
+
+
 def put_traffic(
     session: boto3.Session,
     namespace: str,
     metric: str,
     dimensions: dict[str, str],
     value: float = 100.0,
-    ago: dt.timedelta = dt.timedelta(hours=2),
+    ago: dt.timedelta = dt.timedelta(hours=6),  # before every pipeline's delivery delay
     region: str = "us-east-1",
 ) -> None:
     """`value` of `metric` at now minus `ago` (what the service would have published)."""
@@ -93,7 +112,28 @@ def _v2_arn(session: boto3.Session, name: str) -> str:
     return str(found["LoadBalancers"][0]["LoadBalancerArn"])
 
 
-def seed_every_delivery_s3_read(session: boto3.Session) -> None:
-    """A fresh, a stale-with-traffic and a stale-without-traffic load balancer (above)."""
+def _distribution_id(session: boto3.Session, comment: str) -> str:
+    listed = session.client("cloudfront").list_distributions()["DistributionList"]
+    return next(str(d["Id"]) for d in listed.get("Items", ()) if d.get("Comment") == comment)
+
+
+def seed_elb_delivery(session: boto3.Session) -> None:
+    """After `seed_every_elb_read`: seed-web fresh, seed-classic stale with traffic."""
     put_elb_log(session, SEED_BUCKET, _v2_arn(session, "seed-web"), prefix="web")
     put_traffic(session, "AWS/ELB", "RequestCount", {"LoadBalancerName": "seed-classic"})
+
+
+def seed_cloudfront_delivery(session: boto3.Session) -> None:
+    """After `seed_every_edge_read`: seed-legacy's bucket, no file, and requests."""
+    s3 = session.client("s3")
+    if CDN_BUCKET not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
+        s3.create_bucket(Bucket=CDN_BUCKET)
+    legacy = _distribution_id(session, "seed-legacy")
+    dims = {"DistributionId": legacy, "Region": "Global"}
+    put_traffic(session, "AWS/CloudFront", "Requests", dims)
+
+
+def seed_every_delivery_s3_read(session: boto3.Session) -> None:
+    """The cases in the module docstring (after the ELB and edge seeds)."""
+    seed_elb_delivery(session)
+    seed_cloudfront_delivery(session)

@@ -16,7 +16,7 @@ from typing import Any
 
 import boto3
 import pytest
-from delivery_s3_seed import put_elb_log, put_traffic, seed_every_delivery_s3_read
+from delivery_s3_seed import put_elb_log, put_traffic, seed_elb_delivery
 from elb_seed import seed_every_elb_read
 from helpers import ACCOUNT, findings, restricted_session, run
 from moto_ext import iam_enforced
@@ -185,7 +185,7 @@ def test_a_region_without_load_balancers_is_not_applicable(aws: boto3.Session) -
 def test_each_denied_read_is_unknown_naming_it(aws: boto3.Session, denied: str) -> None:
     """The seed: seed-web fresh, seed-classic stale with traffic, seed-tls stale and idle."""
     seed_every_elb_read(aws)
-    seed_every_delivery_s3_read(aws)
+    seed_elb_delivery(aws)
     scanner = restricted_session(aws, ALL_READS, deny=deny(denied))
     with iam_enforced():
         got = by_name(run(scanner, [CHECK]))
@@ -206,7 +206,7 @@ def test_each_denied_read_is_unknown_naming_it(aws: boto3.Session, denied: str) 
 
 def test_the_seed_gives_a_pass_a_fail_and_a_not_applicable(aws: boto3.Session) -> None:
     seed_every_elb_read(aws)
-    seed_every_delivery_s3_read(aws)
+    seed_elb_delivery(aws)
     got = by_name(run(aws, [CHECK]))
     assert {n: f.status for n, f in got.items()} == {
         "seed-web": Status.PASS,
