@@ -211,6 +211,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("S3.9",),
         "aws-config": ("s3-bucket-logging-enabled",),
     },
+    "s3.server_access_logs_delivered": {},
     "vpc.flow_logs_enabled": {
         "cis-aws-1.4": ("3.9",),
         "cis-aws-3.0": ("3.7",),

@@ -9,7 +9,10 @@ On top of `seed_every_elb_read` (run first): `seed-web` (ALB) has a fresh file (
 `seed-classic` has no file and served requests (FAIL, so GetMetricData is sent);
 `seed-tls` has no file and served nothing (NOT_APPLICABLE). On top of
 `seed_every_edge_read`: `seed-legacy` (CloudFront, legacy logging to `seed-cdn-logs`,
-created here) has no file and served requests (FAIL).
+created here) has no file and served requests (FAIL). On top of
+`seed_every_vpc_s3_read`: `seed-sal-fresh` logs a fresh file (PASS), `seed-sal-busy`
+has request metrics, requests and no file (FAIL: moto delivers server access logs itself,
+on every request, so its delivery is silenced for that bucket).
 """
 
 from __future__ import annotations
@@ -18,10 +21,14 @@ import datetime as dt
 
 import boto3
 from elb_seed import SEED_BUCKET
+from helpers import bucket
+from logging_seed import access_logs
 
-from awsobs.demo.moto_delivery import set_key_last_modified
+from awsobs.demo.moto_delivery import set_key_last_modified, silence_server_access_logs
+from awsobs.demo.moto_ext import install_s3_metrics_extension
 
 CDN_BUCKET = "seed-cdn-logs"  # edge_seed's legacy distribution logs there
+SAL_TARGET = "access-logs-use1"  # logging_seed's target bucket in us-east-1
 
 
 def account_of(session: boto3.Session) -> str:
@@ -86,6 +93,25 @@ def put_cloudfront_log(
     return key
 
 
+def sal_log_key(prefix: str, when: dt.datetime, *, partition: str = "") -> str:
+    """The key of a server access log file delivered at `when`: simple
+    (`<prefix>YYYY-MM-DD-hh-mm-ss-<unique>`), or under `partition` (`<account>/<region>/
+    <bucket>/`) dated by EventTime (the day's directory, the time 00-00-00)."""
+    if partition:
+        return f"{prefix}{partition}{when:%Y/%m/%d}/{when:%Y-%m-%d}-00-00-00-0A1B2C3D4E5F"
+    return f"{prefix}{when:%Y-%m-%d-%H-%M-%S}-0A1B2C3D4E5F"
+
+
+def request_metrics(session: boto3.Session, bucket: str, config_id: str = "EntireBucket") -> None:
+    """A request-metrics configuration of the whole bucket (S3 then publishes AllRequests).
+    moto keeps none without awsobs/demo/moto_ext.py's extension (the `alarm_ext` fixture
+    resets it between tests)."""
+    install_s3_metrics_extension()
+    session.client("s3").put_bucket_metrics_configuration(
+        Bucket=bucket, Id=config_id, MetricsConfiguration={"Id": config_id}
+    )
+
+
 def put_traffic(
     session: boto3.Session,
     namespace: str,
@@ -133,7 +159,22 @@ def seed_cloudfront_delivery(session: boto3.Session) -> None:
     put_traffic(session, "AWS/CloudFront", "Requests", dims)
 
 
+def seed_sal_delivery(session: boto3.Session) -> None:
+    """Two new buckets logging into `access-logs-use1` (logging_seed's target):
+    `seed-sal-fresh` with a fresh file (PASS), `seed-sal-busy` with request metrics,
+    requests and no file (FAIL)."""
+    silence_server_access_logs(account_of(session), "seed-sal-busy")  # moto would deliver
+    for name in ("seed-sal-fresh", "seed-sal-busy"):
+        bucket(session, name)
+        access_logs(session, name, SAL_TARGET, f"{name}/")
+    put_key(session, SAL_TARGET, sal_log_key("seed-sal-fresh/", dt.datetime.now(dt.UTC)), None)
+    request_metrics(session, "seed-sal-busy")
+    dims = {"BucketName": "seed-sal-busy", "FilterId": "EntireBucket"}
+    put_traffic(session, "AWS/S3", "AllRequests", dims)
+
+
 def seed_every_delivery_s3_read(session: boto3.Session) -> None:
-    """The cases in the module docstring (after the ELB and edge seeds)."""
+    """The cases in the module docstring (after the ELB, edge and logging seeds)."""
     seed_elb_delivery(session)
     seed_cloudfront_delivery(session)
+    seed_sal_delivery(session)

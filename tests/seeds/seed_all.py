@@ -46,7 +46,6 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_vpc_s3_read(aws)
     seed_every_config_read(aws)
     seed_every_elb_read(aws)
-    seed_every_delivery_s3_read(aws)  # after the load balancers it delivers for
     seed_every_edge_read(aws)
     seed_every_containers_read(aws)
     seed_every_rds_read(aws)
@@ -55,3 +54,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_data_alarm_read(aws)
     seed_every_queues_alarm_read(aws)
     seed_every_misc_alarm_read(aws)
+    seed_every_delivery_s3_read(aws)  # last: it adds delivery to the resources above
