@@ -213,6 +213,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("S3.9",),
         "aws-config": ("s3-bucket-logging-enabled",),
     },
+    "s3.server_access_logs_delivered": {},
     "vpc.flow_logs_enabled": {
         "cis-aws-1.4": ("3.9",),
         "cis-aws-3.0": ("3.7",),
@@ -232,6 +233,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("CloudFront.5",),
         "aws-config": ("cloudfront-accesslogs-enabled",),
     },
+    "cloudfront.access_logs_delivered": {},
     "cloudfront.error_alarms": {},
     "cloudtrail.bucket_not_public": {
         "cis-aws-1.4": ("3.3",),
@@ -254,6 +256,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-config": ("eks-cluster-log-enabled",),
     },
     "elb.access_logs": {"aws-securityhub": ("ELB.5",), "aws-config": ("elb-logging-enabled",)},
+    "elb.access_logs_delivered": {},
     "elb.error_alarms": {},
     "elb.unhealthy_host_alarms": {},
     "lambda.async_failure_destination": {"aws-config": ("lambda-dlq-check",)},

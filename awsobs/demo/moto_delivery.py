@@ -15,6 +15,8 @@ moto keeps some delivery facts but stamps them "now", and leaves others out:
   S3 is always `SUCCESS`; this sets them on moto's flow log.
 - `install_bucket_logging_format_extension`: GetBucketLogging drops the
   `TargetObjectKeyFormat` PutBucketLogging stored; the patch answers it.
+- `silence_server_access_logs`: moto delivers a bucket's server access logs at once, on
+  every request (so a scan's own reads make them fresh); this stops it for one bucket.
 
 The installs patch moto's classes (so a ThreadedMotoServer in the same process is served
 too), are idempotent and have an `uninstall_*`. moto's modules are imported inside the
@@ -244,3 +246,33 @@ def uninstall_bucket_logging_format_extension() -> None:
     from moto.s3.responses import S3Response
 
     _unpatch(S3Response, "get_bucket_logging")
+
+
+# -- S3: moto's own server access log delivery ------------------------------------------------
+
+_SILENT: set[tuple[str, str]] = set()  # (account, source bucket) whose logs moto drops
+
+
+def silence_server_access_logs(account: str, bucket: str) -> None:
+    """Stop moto delivering server access logs of `bucket` (a broken pipeline).
+
+    moto writes a log file into the target bucket at once for every request to a bucket
+    with logging on (`S3Backend.log_incoming_request`), so a scan's own reads would make
+    every logged bucket fresh. The patch (idempotent) drops those files for the silenced
+    buckets only; every other bucket is logged as moto does."""
+    from moto.s3.models import S3Backend
+
+    def log_incoming_request(self: Any, request: Any, bucket_name: str) -> None:
+        if (self.account_id, bucket_name) in _SILENT:
+            return
+        getattr(S3Backend.log_incoming_request, _ORIGINAL)(self, request, bucket_name)
+
+    _patch(S3Backend, "log_incoming_request", log_incoming_request)
+    _SILENT.add((account, bucket))
+
+
+def uninstall_silenced_server_access_logs() -> None:
+    from moto.s3.models import S3Backend
+
+    _SILENT.clear()
+    _unpatch(S3Backend, "log_incoming_request")

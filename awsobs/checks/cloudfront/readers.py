@@ -17,6 +17,7 @@ partition's global region (us-east-1 in `aws`), once per scan, whatever regions 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -193,3 +194,12 @@ def deliveries(ctx: Context) -> tuple[Delivery, ...]:
         )
         for d in answer.get("deliveries") or ()
     )
+
+
+_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def legacy_bucket_name(bucket: str) -> str:
+    """The bucket's name from `Logging.Bucket`, which CloudFront takes in the domain form
+    (`name.s3.amazonaws.com`; a regional form is accepted too); a bare name stays."""
+    return _BUCKET_DOMAIN.sub("", bucket.strip().lower().rstrip("."))

@@ -234,3 +234,20 @@ def target_groups(ctx: Context) -> tuple[TargetGroup, ...]:
         for tg in listed
     ]
     return tuple(sorted(found, key=lambda t: (t.name, t.arn)))
+
+
+def log_file_token(lb: LoadBalancer, account: str) -> str:
+    """How the names of `lb`'s access-log files begin (ELB's access-log docs):
+    `<account>_elasticloadbalancing_<region>_<id>_`, where `<id>` is the Classic Load
+    Balancer's name (which has no `_`) or, for v2, `metric_id` with `/` as `.`
+    (`app.<name>.<hex id>`, `net.<name>.<hex id>`)."""
+    lb_id = lb.name if lb.kind == CLASSIC else metric_id(lb.arn).replace("/", ".")
+    return f"{account}_elasticloadbalancing_{lb.region}_{lb_id}_"
+
+
+def log_day_prefix(config: LogConfig, account: str, region: str) -> str:
+    """The key prefix of a day's access logs, up to the day: `[prefix/]AWSLogs/<account>/
+    elasticloadbalancing/<region>/` (append `yyyy/mm/dd/`, then the file token)."""
+    prefix = config.prefix.strip("/")
+    head = f"{prefix}/" if prefix else ""
+    return f"{head}AWSLogs/{account}/elasticloadbalancing/{region}/"

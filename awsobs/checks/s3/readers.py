@@ -196,3 +196,33 @@ def metrics_configs(ctx: Context, bucket: Bucket) -> tuple[Mapping[str, Any], ..
     """The bucket's request-metrics configurations (raises `AwsError`)."""
     listed = ctx.call("s3", "ListBucketMetricsConfigurations", ctx.region, Bucket=bucket.name)
     return tuple(listed.get("MetricsConfigurationList") or ())
+
+
+SIMPLE = "simple"
+PARTITIONED = "partitioned"
+
+
+@dataclass(frozen=True)
+class LogKeyFormat:
+    """How S3 names a bucket's server access log files (`TargetObjectKeyFormat`).
+
+    Simple (the default): `<TargetPrefix>YYYY-MM-DD-hh-mm-ss-<unique>`. Partitioned:
+    `<TargetPrefix><account>/<region>/<bucket>/YYYY/MM/DD/YYYY-MM-DD-hh-mm-ss-<unique>`,
+    dated by `EventTime` (the default; the file name's time is then 00-00-00) or
+    `DeliveryTime`."""
+
+    kind: str  # SIMPLE | PARTITIONED
+    date_source: str = ""  # EventTime | DeliveryTime (partitioned only)
+
+    def evidence(self) -> dict[str, Any]:
+        return {"key_format": self.kind, "partition_date_source": self.date_source or None}
+
+
+def logging_format(status: Mapping[str, Any]) -> LogKeyFormat:
+    """GetBucketLogging's `LoggingEnabled.TargetObjectKeyFormat`, parsed; absent is simple."""
+    enabled = status.get("LoggingEnabled") or {}
+    key_format = enabled.get("TargetObjectKeyFormat") or {}
+    if "PartitionedPrefix" in key_format:
+        partitioned = key_format.get("PartitionedPrefix") or {}
+        return LogKeyFormat(PARTITIONED, str(partitioned.get("PartitionDateSource") or "EventTime"))
+    return LogKeyFormat(SIMPLE)
