@@ -1,0 +1,74 @@
+"""Seed the metric and trace pipelines in moto (issue 20, WP4) so that every read the
+`*.xray_traces_received` and `*_reporting` checks declare happens, with no UNKNOWN.
+
+moto delivers nothing: traces are put with PutTraceSegments (the X-Ray filter of
+awsobs/demo/moto_delivery.py serves `service(id(...))`, which moto answers with a 500),
+and traffic with PutMetricData. Each check gets a fresh case and a stale case with
+traffic, so the traffic read (GetMetricData) is sent too.
+
+The helpers `put_trace` and `put_datum` are shared with the unit tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Mapping
+
+import boto3
+
+from awsobs.demo.moto_delivery import install_xray_filter_extension
+
+_TRACE_IDS = itertools.count(1)
+
+
+def put_trace(
+    session: boto3.Session,
+    name: str,
+    origin: str,
+    ago: dt.timedelta,
+    region: str = "us-east-1",
+) -> str:
+    """A finished one-segment trace through the service node `name` (of type `origin`,
+    e.g. `AWS::Lambda::Function`) that started `ago` before now; returns its id."""
+    start = dt.datetime.now(dt.UTC) - ago
+    n = next(_TRACE_IDS)
+    trace_id = f"1-{int(start.timestamp()):08x}-{n:024x}"
+    segment = {
+        "id": f"{n:016x}",
+        "trace_id": trace_id,
+        "name": name,
+        "origin": origin,
+        "start_time": start.timestamp(),
+        "end_time": start.timestamp() + 0.5,
+    }
+    xray = session.client("xray", region_name=region)
+    xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(segment)])
+    return trace_id
+
+
+def put_datum(
+    session: boto3.Session,
+    namespace: str,
+    metric: str,
+    dimensions: Mapping[str, str],
+    ago: dt.timedelta,
+    value: float = 1.0,
+    region: str = "us-east-1",
+) -> None:
+    """One datum of `metric` with `dimensions`, `ago` before now (PutMetricData)."""
+    datum = {
+        "MetricName": metric,
+        "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+        "Value": value,
+        "Timestamp": dt.datetime.now(dt.UTC) - ago,
+    }
+    session.client("cloudwatch", region_name=region).put_metric_data(
+        Namespace=namespace, MetricData=[datum]
+    )
+
+
+def seed_every_metrics_read(session: boto3.Session) -> None:
+    """Traced sources with and without recent traces (with traffic)."""
+    install_xray_filter_extension()
