@@ -75,6 +75,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("APIGateway.3",),
         "aws-config": ("api-gw-xray-enabled",),
     },
+    "apigw.rest.xray_traces_received": {},
     "apigw.v2.access_logging": {
         "aws-securityhub": ("APIGateway.9",),
         "aws-config": ("api-gwv2-access-logs-enabled",),
@@ -226,6 +227,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "config.delivery_channel_ok": {},
     "lambda.xray_active": {"aws-config": ("lambda-function-xray-enabled",)},
+    "lambda.xray_traces_received": {},
     "cloudfront.access_logs": {
         "aws-securityhub": ("CloudFront.5",),
         "aws-config": ("cloudfront-accesslogs-enabled",),
@@ -284,6 +286,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-config": ("step-functions-state-machine-logging-enabled",),
     },
     "stepfunctions.xray": {},
+    "stepfunctions.xray_traces_received": {},
     "wafv2.logging": {"aws-securityhub": ("WAF.11",), "aws-config": ("wafv2-logging-enabled",)},
 }
 

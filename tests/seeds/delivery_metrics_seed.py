@@ -69,6 +69,38 @@ def put_datum(
     )
 
 
+SEED_REGION = "us-east-1"
+_MINUTES = dt.timedelta(minutes=1)
+
+
+def _traced_sources(session: boto3.Session) -> None:
+    """Per X-Ray check: a source with a trace 10 minutes ago (PASS) and one whose last
+    trace is 2 hours old while it served traffic 20 minutes ago (FAIL, GetMetricData)."""
+    from apigw_seed import rest_api
+    from resources import lambda_function
+
+    from awsobs.demo.workflows import state_machine
+
+    old, recent = dt.timedelta(hours=2), 10 * _MINUTES
+    for name, ago in (("traced-fresh", recent), ("traced-silent", old)):
+        lambda_function(session, name, tracing="Active")
+        put_trace(session, name, "AWS::Lambda::Function", ago)
+    put_datum(session, "AWS/Lambda", "Invocations", {"FunctionName": "traced-silent"}, 20 * _MINUTES)
+    rest_api(session, "traced-api", {"live": [], "quiet": []}, SEED_REGION, tracingEnabled=True)
+    put_trace(session, "traced-api/live", "AWS::ApiGateway::Stage", recent)
+    put_trace(session, "traced-api/quiet", "AWS::ApiGateway::Stage", old)
+    dims = {"ApiName": "traced-api", "Stage": "quiet"}
+    put_datum(session, "AWS/ApiGateway", "Count", dims, 20 * _MINUTES)
+    machine = "AWS::StepFunctions::StateMachine"
+    state_machine(session, "traced-flow", SEED_REGION, tracing=True)
+    put_trace(session, "traced-flow", machine, recent)
+    silent = state_machine(session, "traced-silent-flow", SEED_REGION, tracing=True)
+    put_trace(session, "traced-silent-flow", machine, old)
+    dims = {"StateMachineArn": silent}
+    put_datum(session, "AWS/States", "ExecutionsStarted", dims, 20 * _MINUTES)
+
+
 def seed_every_metrics_read(session: boto3.Session) -> None:
     """Traced sources with and without recent traces (with traffic)."""
     install_xray_filter_extension()
+    _traced_sources(session)
