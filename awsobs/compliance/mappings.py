@@ -245,6 +245,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("ECS.12",),
         "aws-config": ("ecs-container-insights-enabled",),
     },
+    "ecs.container_insights_reporting": {},
     "ecs.task_logging": {
         "aws-securityhub": ("ECS.9",),
         "aws-config": ("ecs-task-definition-log-configuration",),

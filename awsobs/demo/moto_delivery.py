@@ -15,6 +15,9 @@ moto keeps some delivery facts but stamps them "now", and leaves others out:
   S3 is always `SUCCESS`; this sets them on moto's flow log.
 - `install_bucket_logging_format_extension`: GetBucketLogging drops the
   `TargetObjectKeyFormat` PutBucketLogging stored; the patch answers it.
+- `set_cluster_running_tasks`: RunTask of a Fargate task leaves the cluster's
+  `runningTasksCount` at 0 (moto counts only tasks placed on container instances); this
+  sets it.
 
 The installs patch moto's classes (so a ThreadedMotoServer in the same process is served
 too), are idempotent and have an `uninstall_*`. moto's modules are imported inside the
@@ -244,3 +247,13 @@ def uninstall_bucket_logging_format_extension() -> None:
     from moto.s3.responses import S3Response
 
     _unpatch(S3Response, "get_bucket_logging")
+
+
+# -- ECS: a cluster's running task count ------------------------------------------------------
+
+
+def set_cluster_running_tasks(account: str, region: str, cluster: str, count: int) -> None:
+    """Make DescribeClusters answer `runningTasksCount: count` for cluster `cluster`."""
+    from moto.ecs.models import ecs_backends
+
+    ecs_backends[account][region].clusters[cluster].running_tasks_count = count

@@ -3,8 +3,10 @@
 
 moto delivers nothing: traces are put with PutTraceSegments (the X-Ray filter of
 awsobs/demo/moto_delivery.py serves `service(id(...))`, which moto answers with a 500),
-and traffic with PutMetricData. Each check gets a fresh case and a stale case with
-traffic, so the traffic read (GetMetricData) is sent too.
+and traffic and Container Insights metrics with PutMetricData (ListMetrics'
+`RecentlyActive`, ignored by moto, is served by the same module). Each check gets a
+fresh case and a stale case with traffic, so the traffic read (GetMetricData) is sent
+too.
 
 The helpers `put_trace` and `put_datum` are shared with the unit tests.
 """
@@ -18,7 +20,11 @@ from collections.abc import Mapping
 
 import boto3
 
-from awsobs.demo.moto_delivery import install_xray_filter_extension
+from awsobs.demo.moto_delivery import (
+    install_recently_active_extension,
+    install_xray_filter_extension,
+    set_cluster_running_tasks,
+)
 
 _TRACE_IDS = itertools.count(1)
 
@@ -85,7 +91,9 @@ def _traced_sources(session: boto3.Session) -> None:
     for name, ago in (("traced-fresh", recent), ("traced-silent", old)):
         lambda_function(session, name, tracing="Active")
         put_trace(session, name, "AWS::Lambda::Function", ago)
-    put_datum(session, "AWS/Lambda", "Invocations", {"FunctionName": "traced-silent"}, 20 * _MINUTES)
+    put_datum(
+        session, "AWS/Lambda", "Invocations", {"FunctionName": "traced-silent"}, 20 * _MINUTES
+    )
     rest_api(session, "traced-api", {"live": [], "quiet": []}, SEED_REGION, tracingEnabled=True)
     put_trace(session, "traced-api/live", "AWS::ApiGateway::Stage", recent)
     put_trace(session, "traced-api/quiet", "AWS::ApiGateway::Stage", old)
@@ -100,7 +108,24 @@ def _traced_sources(session: boto3.Session) -> None:
     put_datum(session, "AWS/States", "ExecutionsStarted", dims, 20 * _MINUTES)
 
 
+def _insights_clusters(session: boto3.Session) -> None:
+    """Container Insights on, tasks running: one cluster with a recent CpuUtilized datum
+    (PASS), one without (FAIL). moto counts no Fargate task, so the counts are set."""
+    from helpers import ACCOUNT
+
+    from awsobs.demo.containers import ecs_cluster
+
+    for name in ("ci-fresh", "ci-silent"):
+        ecs_cluster(session, name, "enabled", SEED_REGION)
+        set_cluster_running_tasks(ACCOUNT, SEED_REGION, name, 2)
+    dims = {"ClusterName": "ci-fresh"}
+    put_datum(session, "ECS/ContainerInsights", "CpuUtilized", dims, 5 * _MINUTES)
+
+
 def seed_every_metrics_read(session: boto3.Session) -> None:
-    """Traced sources with and without recent traces (with traffic)."""
+    """Traced sources with and without recent traces (with traffic); clusters with and
+    without recent Container Insights metrics."""
     install_xray_filter_extension()
+    install_recently_active_extension()
     _traced_sources(session)
+    _insights_clusters(session)
