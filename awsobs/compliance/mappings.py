@@ -112,6 +112,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "cloudwatch.alarm_action_targets_valid": {},
     "cloudwatch.alarm_not_stale": {},
     "s3.request_metrics_enabled": {},
+    "s3.request_metrics_reporting": {},
     "s3.error_alarms": {},
     "cwalarm.unauthorized_api_calls": {
         "cis-aws-1.4": ("4.1",),

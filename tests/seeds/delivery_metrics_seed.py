@@ -124,8 +124,12 @@ def _insights_clusters(session: boto3.Session) -> None:
 
 def seed_every_metrics_read(session: boto3.Session) -> None:
     """Traced sources with and without recent traces (with traffic); clusters with and
-    without recent Container Insights metrics."""
+    without recent Container Insights metrics; a bucket with recent request metrics."""
     install_xray_filter_extension()
     install_recently_active_extension()
     _traced_sources(session)
     _insights_clusters(session)
+    # alarm_seed's bucket `web` (tagged `traffic`, request metrics EntireBucket) was
+    # requested 10 minutes ago: s3.request_metrics_reporting PASSes
+    dims = {"BucketName": "web", "FilterId": "EntireBucket"}
+    put_datum(session, "AWS/S3", "AllRequests", dims, 10 * _MINUTES, 30.0)
