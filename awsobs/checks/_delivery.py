@@ -410,3 +410,60 @@ def verdict(
         return ctx.failed(resource_type, resource_id, text, evidence=facts, **kw)
     text = f"{label} served no {traffic.noun} since {since}, so no delivery was expected; {silence}"
     return ctx.not_applicable(resource_type, resource_id, text, evidence=facts, **kw)
+
+
+# -- X-Ray: did traces of a service arrive ---------------------------------------------------
+
+GET_TRACE_SUMMARIES = "xray:GetTraceSummaries"
+
+
+def traces_seen(
+    ctx: Context, region: str, name: str, kind: str, start: dt.datetime, end: dt.datetime
+) -> Arrival:
+    """Did X-Ray receive a trace through the service `name` of type `kind`
+    (`AWS::Lambda::Function`, `AWS::ApiGateway::Stage`...) in [start, end]? One
+    GetTraceSummaries filtered to the service (`service(id(name: ..., type: ...))`),
+    stopping at the first trace (`max_items=1`): counts and times only, never a trace's
+    segments. X-Ray may answer a page with no trace and a NextToken while it scans; the
+    pages are followed only until a trace shows or the range is done.
+
+    `last` is the trace's `StartTime`, or `end` when the summary has none (the trace
+    ended in the range); None when no trace was found (`searched_since` is `start`: the
+    read cannot tell when the last trace before it arrived). Raises `AwsError`."""
+    start, end = _minute(start), _minute(end)
+    expression = f'service(id(name: "{_quoted(name)}", type: "{_quoted(kind)}"))'
+    answer = ctx.call(
+        "xray",
+        "GetTraceSummaries",
+        region,
+        max_items=1,
+        StartTime=start,
+        EndTime=end,
+        FilterExpression=expression,
+    )
+    summaries = answer.get("TraceSummaries", ())
+    where = xray_where(name, kind)
+    evidence: dict[str, Any] = {
+        "xray_service": name,
+        "xray_service_type": kind,
+        "filter_expression": expression,
+        "traces_found": len(summaries),
+        "searched_from": _iso(start),
+        "searched_to": _iso(end),
+    }
+    if not summaries:
+        return Arrival(None, where, start, evidence)
+    found = summaries[0].get("StartTime")
+    last = found.astimezone(dt.UTC) if isinstance(found, dt.datetime) else end
+    evidence["trace_start_time"] = _iso(found) if isinstance(found, dt.datetime) else None
+    return Arrival(last, where, start, evidence)
+
+
+def xray_where(name: str, kind: str) -> str:
+    """How a message names the X-Ray service node of a source."""
+    return f"X-Ray (service {name}, {kind})"
+
+
+def _quoted(text: str) -> str:
+    """`text` inside a filter expression's double quotes."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')

@@ -75,6 +75,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("APIGateway.3",),
         "aws-config": ("api-gw-xray-enabled",),
     },
+    "apigw.rest.xray_traces_received": {},
     "apigw.v2.access_logging": {
         "aws-securityhub": ("APIGateway.9",),
         "aws-config": ("api-gwv2-access-logs-enabled",),
@@ -112,6 +113,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "cloudwatch.alarm_action_targets_valid": {},
     "cloudwatch.alarm_not_stale": {},
     "s3.request_metrics_enabled": {},
+    "s3.request_metrics_reporting": {},
     "s3.error_alarms": {},
     "cwalarm.unauthorized_api_calls": {
         "cis-aws-1.4": ("4.1",),
@@ -229,6 +231,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "config.delivery_channel_ok": {},
     "lambda.xray_active": {"aws-config": ("lambda-function-xray-enabled",)},
+    "lambda.xray_traces_received": {},
     "cloudfront.access_logs": {
         "aws-securityhub": ("CloudFront.5",),
         "aws-config": ("cloudfront-accesslogs-enabled",),
@@ -247,6 +250,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
         "aws-securityhub": ("ECS.12",),
         "aws-config": ("ecs-container-insights-enabled",),
     },
+    "ecs.container_insights_reporting": {},
     "ecs.task_logging": {
         "aws-securityhub": ("ECS.9",),
         "aws-config": ("ecs-task-definition-log-configuration",),
@@ -290,6 +294,7 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "stepfunctions.xray": {},
     "stepfunctions.logs_delivered": {},
+    "stepfunctions.xray_traces_received": {},
     "wafv2.logging": {"aws-securityhub": ("WAF.11",), "aws-config": ("wafv2-logging-enabled",)},
     "vpc.flow_logs_delivered": {},
     "eks.control_plane_logs_delivered": {},

@@ -17,6 +17,9 @@ moto keeps some delivery facts but stamps them "now", and leaves others out:
   `TargetObjectKeyFormat` PutBucketLogging stored; the patch answers it.
 - `silence_server_access_logs`: moto delivers a bucket's server access logs at once, on
   every request (so a scan's own reads make them fresh); this stops it for one bucket.
+- `set_cluster_running_tasks`: RunTask of a Fargate task leaves the cluster's
+  `runningTasksCount` at 0 (moto counts only tasks placed on container instances); this
+  sets it.
 
 The installs patch moto's classes (so a ThreadedMotoServer in the same process is served
 too), are idempotent and have an `uninstall_*`. moto's modules are imported inside the
@@ -276,3 +279,11 @@ def uninstall_silenced_server_access_logs() -> None:
 
     _SILENT.clear()
     _unpatch(S3Backend, "log_incoming_request")
+# -- ECS: a cluster's running task count ------------------------------------------------------
+
+
+def set_cluster_running_tasks(account: str, region: str, cluster: str, count: int) -> None:
+    """Make DescribeClusters answer `runningTasksCount: count` for cluster `cluster`."""
+    from moto.ecs.models import ecs_backends
+
+    ecs_backends[account][region].clusters[cluster].running_tasks_count = count

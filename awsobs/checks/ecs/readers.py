@@ -46,6 +46,7 @@ USE_READS = (
 )
 DESCRIBE_TASK_DEFINITION = "ecs:DescribeTaskDefinition"
 INSIGHTS = "containerInsights"
+INSIGHTS_ON = ("enabled", "enhanced")  # the values that turn Container Insights on
 CLUSTER_BATCH = 100  # DescribeClusters: up to 100 clusters per call
 SERVICE_BATCH = 10  # DescribeServices: up to 10 services per call
 TASK_BATCH = 100  # DescribeTasks: up to 100 tasks per call
@@ -78,11 +79,21 @@ class Cluster:
     name: str
     status: str
     settings: Mapping[str, str] | None
+    running_tasks: int | None = None  # `runningTasksCount` (None when absent)
 
     @property
     def insights(self) -> str | None:
         """The cluster's `containerInsights` value as AWS reports it (None when absent)."""
         return None if self.settings is None else self.settings.get(INSIGHTS)
+
+    @property
+    def insights_on(self) -> bool:
+        """Container Insights is `enabled` or `enhanced` (enhanced observability)."""
+        return (self.insights or "").lower() in INSIGHTS_ON
+
+
+def _count(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ def describe_clusters(ctx: Context, arns: Sequence[str]) -> ClusterDescriptions:
                     None
                     if settings is None
                     else {str(s.get("name")): str(s.get("value")) for s in settings},
+                    _count(raw.get("runningTasksCount")),
                 )
             )
         for failure in got.get("failures") or ():
@@ -314,3 +326,35 @@ def cluster_services(ctx: Context, cluster: str) -> ClusterServices:
     except AwsError as err:
         return ClusterServices(cluster, tuple(found), err, tuple(missing))
     return ClusterServices(cluster, tuple(found), None, tuple(missing))
+
+
+# -- Container Insights metrics ----------------------------------------------------------------
+
+INSIGHTS_NAMESPACE = "ECS/ContainerInsights"
+INSIGHTS_METRIC = "CpuUtilized"  # published for every cluster with running tasks
+LIST_METRICS = "cloudwatch:ListMetrics"
+
+
+def reporting_clusters(ctx: Context, region: str) -> frozenset[str]:
+    """Names of the clusters of `region` with a Container Insights metric in the last 3
+    hours: one ListMetrics (`ECS/ContainerInsights`, `CpuUtilized`, `RecentlyActive=PT3H`)
+    per region, shared by every check, matched on the `ClusterName` dimension (raises
+    `AwsError`)."""
+
+    def build(narrow: Context) -> frozenset[str]:
+        listed = narrow.call(
+            "cloudwatch",
+            "ListMetrics",
+            region,
+            Namespace=INSIGHTS_NAMESPACE,
+            MetricName=INSIGHTS_METRIC,
+            RecentlyActive="PT3H",
+        )
+        return frozenset(
+            str(d.get("Value"))
+            for metric in listed.get("Metrics", ())
+            for d in metric.get("Dimensions", ())
+            if d.get("Name") == "ClusterName"
+        )
+
+    return ctx.shared(f"ecs.reporting_clusters:{region}", (LIST_METRICS,), build)
