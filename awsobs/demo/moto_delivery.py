@@ -279,6 +279,8 @@ def uninstall_silenced_server_access_logs() -> None:
 
     _SILENT.clear()
     _unpatch(S3Backend, "log_incoming_request")
+
+
 # -- ECS: a cluster's running task count ------------------------------------------------------
 
 

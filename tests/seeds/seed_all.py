@@ -13,8 +13,8 @@ from containers_seed import seed_every_containers_read
 from data_alarm_seed import seed_every_data_alarm_read
 from delivery_apps_seed import seed_every_delivery_apps_read
 from delivery_infra_seed import seed_every_infra_delivery_read
-from delivery_s3_seed import seed_every_delivery_s3_read
 from delivery_metrics_seed import seed_every_metrics_read
+from delivery_s3_seed import seed_every_delivery_s3_read
 from ec2_seed import seed_every_ec2_read
 from edge_seed import seed_every_edge_read
 from elb_seed import seed_every_elb_read
