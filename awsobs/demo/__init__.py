@@ -36,6 +36,10 @@ from awsobs.demo.delivery_apps import seed_delivery_apps
 from awsobs.demo.edge import seed_edge
 from awsobs.demo.elb import seed_elb
 from awsobs.demo.logs import seed_logging
+from awsobs.demo.moto_delivery import (
+    install_xray_filter_extension,
+    uninstall_xray_filter_extension,
+)
 from awsobs.demo.moto_ext import (
     install_alarm_extensions,
     install_config_extension,
@@ -65,13 +69,17 @@ def run_demo(
         install_ssm_extension()
         install_alarm_extensions()
         install_config_extension()
+        install_xray_filter_extension()  # moto answers any X-Ray filter with a 500
         reset_ssm()
         reset_alarm_extensions()
         session = boto3.Session(
             aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
         )
         seed(session)
-        return scan(session, regions=DEMO_REGIONS, checks=checks, progress=progress)
+        try:
+            return scan(session, regions=DEMO_REGIONS, checks=checks, progress=progress)
+        finally:
+            uninstall_xray_filter_extension()
 
 
 @contextlib.contextmanager
