@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import http.server
 import json
 import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.loaders
@@ -49,6 +51,45 @@ def local_endpoint(
         yield httpd
     finally:
         httpd.shutdown()
+
+
+@contextlib.contextmanager
+def proxy_to(
+    endpoint: str,
+    before: Callable[[http.server.BaseHTTPRequestHandler, bytes], bool],
+    mp: pytest.MonkeyPatch,
+) -> Iterator[str]:
+    """A proxy on a free 127.0.0.1 port (AWS_ENDPOINT_URL points at it) relaying each
+    request to `endpoint`, after `before(request, body)`, which may delay it or return
+    False to answer nothing; yields its URL."""
+    target = urlsplit(endpoint)
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if not before(self, body):
+                return
+            upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            data = answer.read()
+            self.send_response(answer.status)
+            for key, value in answer.getheaders():
+                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            upstream.close()
+
+        do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    with local_endpoint(Proxy, mp) as httpd:
+        yield f"http://127.0.0.1:{httpd.server_port}"
 
 
 def new_session(**kwargs: Any) -> boto3.Session:

@@ -20,12 +20,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from cli_env import one_line_error, write
-from helpers import ACCOUNT, assume, awsobs, bucket, scan_json, trail
+from helpers import ACCOUNT, assume, awsobs, bucket, proxy_to, scan_json, trail
 from org_seed import ROLE, create_org, deny_assume_role
 
 from awsobs import REGISTRY, Status
@@ -205,40 +204,16 @@ def test_a_worker_that_dies_leaves_its_accounts_unknown(
 def slow_proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """A proxy to the moto server that answers each request 0.3 s late (the command's
     AWS_ENDPOINT_URL); yields its count of sts:AssumeRole requests."""
-    target = urlsplit(endpoint)
     seen = {"assume_role": 0}
 
-    class Proxy(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if b"Action=AssumeRole" in body:
-                seen["assume_role"] += 1
-            time.sleep(0.3)
-            upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            answer = upstream.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            upstream.close()
+    def slow(request: http.server.BaseHTTPRequestHandler, body: bytes) -> bool:
+        if b"Action=AssumeRole" in body:
+            seen["assume_role"] += 1
+        time.sleep(0.3)
+        return True
 
-        do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_port}")
-    yield seen
-    server.shutdown()
+    with proxy_to(endpoint, slow, monkeypatch):
+        yield seen
 
 
 def _children(pid: int) -> dict[int, str]:

@@ -15,13 +15,11 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from cli_env import write
-from helpers import awsobs, scan_json, trail
+from helpers import awsobs, proxy_to, scan_json, trail
 from org_seed import ROLE, create_org
 
 HELD = "/eu-west-1/cloudtrail/"  # in the credential scope of the signed Authorization
@@ -32,41 +30,16 @@ def holding_proxy(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     """A proxy to the moto server that holds eu-west-1's CloudTrail requests; its URL
     is the command's AWS_ENDPOINT_URL."""
     release = threading.Event()
-    target = urlsplit(endpoint)
 
-    class Proxy(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if HELD in (self.headers.get("Authorization") or ""):
-                release.wait(60)
-                return
-            upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-            headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            answer = upstream.getresponse()
-            data = answer.read()
-            self.send_response(answer.status)
-            for key, value in answer.getheaders():
-                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
-                    self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-            upstream.close()
+    def hold(request: http.server.BaseHTTPRequestHandler, body: bytes) -> bool:
+        if HELD in (request.headers.get("Authorization") or ""):
+            release.wait(60)
+            return False
+        return True
 
-        do_GET = do_PUT = do_DELETE = do_HEAD = do_POST
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
-    yield url
-    release.set()
-    server.shutdown()
+    with proxy_to(endpoint, hold, monkeypatch) as url:
+        yield url
+        release.set()
 
 
 def test_a_hung_region_is_unknown_and_the_scan_exits_3_in_time(
