@@ -248,6 +248,7 @@ def latency_server(latency_s: float = 0.05, *, tls: bool = False) -> Iterator[La
     moto_api_backend.reset()
     install_ssm_extension()  # moto lacks the SSM reads the EC2 checks make
     install_alarm_extensions()  # ... and listing S3 metrics configurations
+    _install_xray_filter()  # ... and X-Ray trace summaries filtered to a service
     reset_ssm()
     reset_alarm_extensions()
     middleware = LatencyMiddleware(DomainDispatcherApplication(create_backend_app), latency_s)
@@ -284,3 +285,13 @@ def latency_server(latency_s: float = 0.05, *, tls: bool = False) -> Iterator[La
             moto_api_backend.reset()
             reset_ssm()
             reset_alarm_extensions()
+
+
+def _install_xray_filter() -> None:
+    """moto answers any X-Ray FilterExpression with a 500; the X-Ray delivery checks send
+    one. Absent from an awsobs older than those checks, which sends none."""
+    try:
+        from awsobs.demo.moto_delivery import install_xray_filter_extension
+    except ImportError:
+        return
+    install_xray_filter_extension()
