@@ -7,6 +7,7 @@ override of the developer's, so nothing can reach a real AWS endpoint.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import urllib.request
 from collections.abc import Iterator
@@ -27,6 +28,14 @@ from awsobs.demo.moto_ext import (
     reset_ssm,
     uninstall_ssm_extension,
 )
+
+# A shell that starts a job in the background without job control (`.ci/run &`, nohup, some
+# CI runners) starts it with SIGINT ignored, and every process it starts inherits that: the
+# tests that press Ctrl-C on the command (test_interrupt.py, test_cli_jobs_e2e.py) would
+# see it ignored. Give the suite, and so its children, the disposition a terminal's
+# foreground job has.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # report_helpers holds the SARIF and JUnit assertions the report tests share: let pytest
 # explain their failures as it does a test module's.
