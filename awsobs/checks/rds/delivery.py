@@ -41,7 +41,6 @@ from awsobs.checks._delivery import (
     window,
 )
 from awsobs.checks._shared import age
-from awsobs.checks.rds.logs import _cluster, _instance
 from awsobs.checks.rds.readers import (
     CLUSTER,
     INSTANCE,
@@ -51,6 +50,7 @@ from awsobs.checks.rds.readers import (
     instance_logs,
     log_group_name,
 )
+from awsobs.checks.rds.verdicts import cluster_exports, instance_exports
 from awsobs.context import Context
 from awsobs.model import Finding, Severity, Signal, Status
 from awsobs.registry import check
@@ -105,7 +105,7 @@ def _screen(ctx: Context, raw: Mapping[str, Any], kind: str) -> Source | Finding
             "delivery is expected"
         )
         return ctx.not_applicable(rtype, arn, text, evidence=evidence)
-    configured = _instance(ctx, raw) if kind == "instance" else _cluster(ctx, raw)
+    configured = instance_exports(ctx, raw) if kind == "instance" else cluster_exports(ctx, raw)
     if configured.status is Status.UNKNOWN:
         text = f"whether {noun} '{name}' exports its logs is unknown (see {CONFIG_CHECK}): "
         return dataclasses.replace(configured, message=text + configured.message)

@@ -30,8 +30,8 @@ from awsobs.checks._delivery import (
     verdict,
     window,
 )
-from awsobs.checks.rds.monitoring import _judge as configured
 from awsobs.checks.rds.readers import INSTANCE, db_instances, dbi_resource_id
+from awsobs.checks.rds.verdicts import monitoring_verdict
 from awsobs.context import Context
 from awsobs.model import Finding, Severity, Signal, Status
 from awsobs.registry import check
@@ -85,7 +85,7 @@ def newest_os_metrics(ctx: Context, region: str, stream: str) -> Arrival:
 def _screen(ctx: Context, raw: Mapping[str, Any]) -> Reporter | Finding:
     """The instance to judge, or its NOT_APPLICABLE / UNKNOWN finding."""
     name = str(raw.get("DBInstanceIdentifier"))
-    config = configured(ctx, raw)
+    config = monitoring_verdict(ctx, raw)
     arn, label = config.resource_id, f"DB instance '{name}' ({raw.get('Engine')})"
     interval = int(raw.get("MonitoringInterval") or 0)
     status = str(raw.get("DBInstanceStatus") or "")
