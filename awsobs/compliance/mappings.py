@@ -299,6 +299,8 @@ MAPPINGS: dict[str, dict[str, tuple[str, ...]]] = {
     "vpc.flow_logs_delivered": {},
     "eks.control_plane_logs_delivered": {},
     "route53.query_logs_delivered": {},
+    "rds.log_exports_delivered": {},
+    "rds.enhanced_monitoring_reporting": {},
 }
 
 _CWALARM = (

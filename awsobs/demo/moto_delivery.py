@@ -20,6 +20,8 @@ moto keeps some delivery facts but stamps them "now", and leaves others out:
 - `set_cluster_running_tasks`: RunTask of a Fargate task leaves the cluster's
   `runningTasksCount` at 0 (moto counts only tasks placed on container instances); this
   sets it.
+- `set_dbi_resource_id`: moto gives every DB instance the same `DbiResourceId`, which
+  names its Enhanced Monitoring stream; this gives one its own.
 
 The installs patch moto's classes (so a ThreadedMotoServer in the same process is served
 too), are idempotent and have an `uninstall_*`. moto's modules are imported inside the
@@ -289,3 +291,15 @@ def set_cluster_running_tasks(account: str, region: str, cluster: str, count: in
     from moto.ecs.models import ecs_backends
 
     ecs_backends[account][region].clusters[cluster].running_tasks_count = count
+
+
+# -- RDS: the resource id that names an instance's Enhanced Monitoring stream ---------------
+
+
+def set_dbi_resource_id(account: str, region: str, instance: str, value: str) -> None:
+    """Give DB instance `instance` the `DbiResourceId` `value`: moto gives every instance
+    the same one, where AWS gives each its own (it names the instance's stream in the
+    `RDSOSMetrics` log group)."""
+    from moto.rds.models import rds_backends
+
+    rds_backends[account][region].databases[instance].dbi_resource_id = value

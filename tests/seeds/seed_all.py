@@ -14,6 +14,7 @@ from data_alarm_seed import seed_every_data_alarm_read
 from delivery_apps_seed import seed_every_delivery_apps_read
 from delivery_infra_seed import seed_every_infra_delivery_read
 from delivery_metrics_seed import seed_every_metrics_read
+from delivery_rds_seed import seed_every_rds_delivery_read
 from delivery_s3_seed import seed_every_delivery_s3_read
 from ec2_seed import seed_every_ec2_read
 from edge_seed import seed_every_edge_read
@@ -61,3 +62,4 @@ def seed_every_read(aws: boto3.Session) -> None:
     seed_every_infra_delivery_read(aws)
     seed_every_delivery_s3_read(aws)  # last: it adds delivery to the resources above
     seed_every_metrics_read(aws)
+    seed_every_rds_delivery_read(aws)  # after seed_every_rds_read: its resources

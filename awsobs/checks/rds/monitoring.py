@@ -13,99 +13,13 @@ Every DB instance is judged, Aurora members included: the setting is per instanc
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
-from awsobs.checks.rds.readers import (
-    INSTANCE,
-    MONITORING_PRINCIPAL,
-    db_instances,
-    monitoring_role,
-    out_of_scope,
-    unjudged_engine,
-)
+from awsobs.checks.rds.readers import db_instances
+from awsobs.checks.rds.verdicts import ROLE_FIX, monitoring_verdict
 from awsobs.context import Context
 from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
-
-_ROLE_FIX = (
-    "a role trusting monitoring.rds.amazonaws.com with the managed policy "
-    "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-)
-
-
-def _fix(ctx: Context, name: str) -> str:
-    return (
-        f"aws rds modify-db-instance --region {ctx.region} --db-instance-identifier {name} "
-        f"--monitoring-interval 60 --monitoring-role-arn <role-arn> ({_ROLE_FIX})"
-    )
-
-
-def _judge(ctx: Context, raw: Mapping[str, Any]) -> Finding:
-    name = str(raw.get("DBInstanceIdentifier"))
-    arn = str(
-        raw.get("DBInstanceArn")
-        or f"arn:{ctx.partition}:rds:{ctx.region}:{ctx.account_id}:db:{name}"
-    )
-    engine = str(raw.get("Engine") or "")
-    interval = int(raw.get("MonitoringInterval") or 0)
-    role_arn = str(raw.get("MonitoringRoleArn") or "") or None
-    cluster = raw.get("DBClusterIdentifier")
-    ev: dict[str, Any] = {
-        "engine": engine,
-        "db_cluster_identifier": cluster,
-        "monitoring_interval": interval,
-        "monitoring_role_arn": role_arn,
-    }
-    label = f"DB instance '{name}' ({engine})"
-    if out_of_scope(engine):
-        return ctx.not_applicable(INSTANCE, arn, f"{label}: {unjudged_engine(engine)}", evidence=ev)
-    fix = _fix(ctx, name)
-    if interval <= 0:
-        return ctx.failed(
-            INSTANCE,
-            arn,
-            f"{label} has Enhanced Monitoring off (MonitoringInterval 0): no memory, swap "
-            "or process metrics",
-            evidence=ev,
-            remediation=fix,
-        )
-    if role_arn is None:
-        return ctx.failed(
-            INSTANCE,
-            arn,
-            f"{label} has a MonitoringInterval of {interval} s but no monitoring role: "
-            "nothing is delivered",
-            evidence=ev,
-            remediation=fix,
-        )
-    role = monitoring_role(ctx, role_arn)
-    ev["monitoring_role_ok"] = role.holds
-    if role.holds is True:
-        return ctx.passed(
-            INSTANCE,
-            arn,
-            f"{label} sends Enhanced Monitoring OS metrics every {interval} s; "
-            f"{role.message} (its permissions are not read)",
-            evidence=ev,
-        )
-    if role.holds is False:
-        return ctx.failed(
-            INSTANCE,
-            arn,
-            f"{label} has a MonitoringInterval of {interval} s, but {role.message}: "
-            "no OS metrics are delivered",
-            evidence=ev,
-            remediation=(
-                f"aws rds modify-db-instance --region {ctx.region} --db-instance-identifier "
-                f"{name} --monitoring-role-arn <role-arn> ({_ROLE_FIX}), or let "
-                f"{MONITORING_PRINCIPAL} assume {role_arn}"
-            ),
-        )
-    if role.error is not None:
-        what = f"{label} has a MonitoringInterval of {interval} s; {role.message}"
-        return ctx.unknown_from(role.error, INSTANCE, arn, what, evidence=ev)
-    return ctx.unknown(INSTANCE, arn, f"{label}: {role.message}", evidence=ev)
 
 
 @check(
@@ -116,7 +30,7 @@ def _judge(ctx: Context, raw: Mapping[str, Any]) -> Finding:
     resource_types=("AWS::RDS::DBInstance",),
     permissions=["rds:DescribeDBInstances", "iam:GetRole"],
     remediation="aws rds modify-db-instance --db-instance-identifier <db> "
-    f"--monitoring-interval 60 --monitoring-role-arn <role-arn> ({_ROLE_FIX})",
+    f"--monitoring-interval 60 --monitoring-role-arn <role-arn> ({ROLE_FIX})",
 )
 def enhanced_monitoring(ctx: Context) -> Iterator[Finding]:
     """One finding per DB instance in the region, Aurora and Multi-AZ cluster members
@@ -141,4 +55,4 @@ def enhanced_monitoring(ctx: Context) -> Iterator[Finding]:
         yield gap
         return
     for raw in sorted(instances, key=lambda r: str(r.get("DBInstanceIdentifier"))):
-        yield _judge(ctx, raw)
+        yield monitoring_verdict(ctx, raw)

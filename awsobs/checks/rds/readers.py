@@ -344,3 +344,22 @@ def trusts_service(policy: Any, service: str) -> bool:
     if any(str(s.get("Effect")) == "Deny" for s in relevant):
         return False
     return any(str(s.get("Effect")) == "Allow" for s in relevant)
+
+
+# -- where the exports and the OS metrics arrive ---------------------------------------------
+
+
+def log_group_name(kind: str, identifier: str, log_type: str) -> str:
+    """The CloudWatch Logs group RDS publishes `log_type` of a DB instance (`kind`
+    "instance") or DB cluster ("cluster") to: `/aws/rds/instance/<DBInstanceIdentifier>/
+    <type>` or `/aws/rds/cluster/<DBClusterIdentifier>/<type>` (RDS User Guide,
+    "Publishing database logs to Amazon CloudWatch Logs"; Aurora User Guide, "Publishing
+    Aurora MySQL / PostgreSQL logs to Amazon CloudWatch Logs")."""
+    return f"/aws/rds/{kind}/{identifier}/{log_type}"
+
+
+def dbi_resource_id(raw: Mapping[str, Any]) -> str | None:
+    """A DB instance's `DbiResourceId` (`db-ABC...`), which names its Enhanced Monitoring
+    stream in the `RDSOSMetrics` log group; None when not reported."""
+    value = raw.get("DbiResourceId")
+    return str(value) if value else None
