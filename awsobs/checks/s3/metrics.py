@@ -18,7 +18,6 @@ Each bucket is judged in its own region (where its metrics and alarms live).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,42 +28,13 @@ from awsobs.checks.s3.readers import (
     BUCKET,
     SCOPE_OPTIONS,
     SCOPE_PERMISSIONS,
-    Bucket,
     metrics_configs,
     region_buckets,
+    scoped_buckets,
 )
 from awsobs.context import Context
 from awsobs.model import Finding, Severity, Signal
 from awsobs.registry import check
-
-
-def _buckets(ctx: Context) -> Iterator[Finding | Bucket]:
-    """In-scope buckets of the region, or findings for the rest."""
-    none = f"no S3 buckets in {ctx.region}"
-    found, gap = ctx.listing("buckets", lambda: region_buckets(ctx), none=none)
-    if gap is not None:
-        yield gap
-        return
-
-    def prefetch(b: Bucket) -> None:  # concurrently; each bucket's outcome is memoized
-        with contextlib.suppress(AwsError):
-            metrics_configs(ctx, b)
-
-    ctx.map(prefetch, [b for b in found if b.in_scope])
-    for b in found:
-        if b.undecided is not None:
-            yield ctx.unknown_from(
-                b.undecided, BUCKET, b.arn, f"bucket '{b.name}'", evidence={"bucket": b.name}
-            )
-        elif b.in_scope:
-            yield b
-        else:
-            yield ctx.not_applicable(
-                BUCKET,
-                b.arn,
-                f"bucket '{b.name}' is out of scope: {b.reason}",
-                evidence={"bucket": b.name},
-            )
 
 
 @check(
@@ -85,7 +55,7 @@ def request_metrics_enabled(ctx: Context) -> Iterator[Finding]:
     `4xxErrors`/`5xxErrors` (only the daily storage metrics), so no error alarm can fire.
     Request metrics are billed like custom metrics.
     """
-    for item in _buckets(ctx):
+    for item in scoped_buckets(ctx):
         if isinstance(item, Finding):
             yield item
             continue
@@ -150,11 +120,11 @@ def error_alarms(ctx: Context) -> Iterator[Finding]:
     never get data: FAIL, naming the FilterId. A bucket with no configuration at all
     FAILs too: no 4xx/5xx metric exists for any alarm to watch.
     """
-    try:  # only to tell another bucket's alarm from a near miss; _buckets reports errors
+    try:  # only to tell another bucket's alarm from a near miss; scoped_buckets reports errors
         known = {b.name for b in region_buckets(ctx)}
     except AwsError:
         known = set()
-    for item in _buckets(ctx):
+    for item in scoped_buckets(ctx):
         if isinstance(item, Finding):
             yield item
             continue

@@ -10,7 +10,6 @@ never FAIL. Same bucket scope and options as `s3.request_metrics_enabled`.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,7 +21,7 @@ from awsobs.checks.s3.readers import (
     SCOPE_PERMISSIONS,
     Bucket,
     metrics_configs,
-    region_buckets,
+    scoped_buckets,
 )
 from awsobs.context import Context
 from awsobs.model import Finding, Severity, Signal
@@ -56,31 +55,6 @@ def requested_filters(ctx: Context, region: str) -> frozenset[tuple[str, str]]:
     return ctx.shared(f"s3.requested_filters:{region}", (LIST_METRICS,), build)
 
 
-def _buckets(ctx: Context) -> Iterator[Finding | Bucket]:
-    """In-scope buckets of the region, or findings for the rest (as s3.metrics does)."""
-    none = f"no S3 buckets in {ctx.region}"
-    found, gap = ctx.listing("buckets", lambda: region_buckets(ctx), none=none)
-    if gap is not None:
-        yield gap
-        return
-
-    def prefetch(b: Bucket) -> None:  # concurrently; each bucket's outcome is memoized
-        with contextlib.suppress(AwsError):
-            metrics_configs(ctx, b)
-
-    ctx.map(prefetch, [b for b in found if b.in_scope])
-    for b in found:
-        if b.undecided is not None:
-            yield ctx.unknown_from(
-                b.undecided, BUCKET, b.arn, f"bucket '{b.name}'", evidence={"bucket": b.name}
-            )
-        elif b.in_scope:
-            yield b
-        else:
-            text = f"bucket '{b.name}' is out of scope: {b.reason}"
-            yield ctx.not_applicable(BUCKET, b.arn, text, evidence={"bucket": b.name})
-
-
 @check(
     id="s3.request_metrics_reporting",
     title="Buckets with request metrics have recent AllRequests data",
@@ -104,7 +78,7 @@ def request_metrics_reporting(ctx: Context) -> Iterator[Finding]:
     failed read, when the bucket scope, its configurations or the metrics cannot be read.
     """
     judged: list[tuple[Bucket, tuple[Mapping[str, Any], ...]]] = []
-    for item in _buckets(ctx):
+    for item in scoped_buckets(ctx):
         if isinstance(item, Finding):
             yield item
             continue

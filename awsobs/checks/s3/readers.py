@@ -7,8 +7,9 @@ scope by default.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from awsobs.aws.session import global_region
 from awsobs.checks._shared import Exemptions, bucket_region
 from awsobs.checks.cloudtrail.readers import all_trails
 from awsobs.context import Context
+from awsobs.model import Finding
 
 BUCKET = "AWS::S3::Bucket"
 
@@ -226,3 +228,31 @@ def logging_format(status: Mapping[str, Any]) -> LogKeyFormat:
         partitioned = key_format.get("PartitionedPrefix") or {}
         return LogKeyFormat(PARTITIONED, str(partitioned.get("PartitionDateSource") or "EventTime"))
     return LogKeyFormat(SIMPLE)
+
+
+def scoped_buckets(ctx: Context) -> Iterator[Finding | Bucket]:
+    """The region's buckets in the request-metrics checks' scope (their `buckets` /
+    `exclude_buckets` options), each bucket's metrics configurations read side by side;
+    for the rest, their findings: the listing's gap, UNKNOWN where the scope could not be
+    decided, NOT_APPLICABLE out of scope."""
+    none = f"no S3 buckets in {ctx.region}"
+    found, gap = ctx.listing("buckets", lambda: region_buckets(ctx), none=none)
+    if gap is not None:
+        yield gap
+        return
+
+    def prefetch(b: Bucket) -> None:  # concurrently; each bucket's outcome is memoized
+        with contextlib.suppress(AwsError):
+            metrics_configs(ctx, b)
+
+    ctx.map(prefetch, [b for b in found if b.in_scope])
+    for b in found:
+        if b.undecided is not None:
+            yield ctx.unknown_from(
+                b.undecided, BUCKET, b.arn, f"bucket '{b.name}'", evidence={"bucket": b.name}
+            )
+        elif b.in_scope:
+            yield b
+        else:
+            text = f"bucket '{b.name}' is out of scope: {b.reason}"
+            yield ctx.not_applicable(BUCKET, b.arn, text, evidence={"bucket": b.name})
