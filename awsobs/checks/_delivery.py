@@ -83,6 +83,10 @@ class Window:
     def fresh(self, arrival: Arrival) -> bool:
         return arrival.last is not None and arrival.last >= self.start
 
+    def stale(self, arrival: Arrival | AwsError) -> bool:
+        """Read, and nothing arrived in the window: the traffic decides."""
+        return not isinstance(arrival, AwsError) and not self.fresh(arrival)
+
     def evidence(self) -> dict[str, Any]:
         return {"max_age_hours": self.max_age_hours, "window_start": _iso(self.start)}
 

@@ -22,7 +22,6 @@ from awsobs.checks._delivery import (
     Arrival,
     Served,
     Traffic,
-    Window,
     attempt,
     newest_stream,
     served,
@@ -123,11 +122,6 @@ def _screen(ctx: Context, stage: Stage) -> Group | Finding:
     return match.group(1), match.group(3)
 
 
-def _stale(win: Window, arrival: Arrival | AwsError) -> bool:
-    """Read, and nothing arrived in the window: the traffic decides."""
-    return not isinstance(arrival, AwsError) and not win.fresh(arrival)
-
-
 def _served(batch: Traffic | AwsError, stage: Stage) -> Served | AwsError:
     """The stage's requests (WebSocket: connections and messages) in the batch."""
     ws = stage.kind == "WEBSOCKET"
@@ -188,7 +182,7 @@ def access_logs_delivered(ctx: Context) -> Iterator[Finding]:
     groups = sorted(users)
     read = ctx.map(lambda g: attempt(lambda: newest_stream(ctx, g[0], g[1])), groups)
     arrivals: dict[Group, Arrival | AwsError] = dict(zip(groups, read, strict=True))
-    stale = [s for g, sharers in users.items() if _stale(win, arrivals[g]) for s in sharers]
+    stale = [s for g, sharers in users.items() if win.stale(arrivals[g]) for s in sharers]
     batch: Traffic | AwsError | None = None
     if stale:
         ws = any(s.kind == "WEBSOCKET" for s in stale)

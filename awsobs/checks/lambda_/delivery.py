@@ -20,7 +20,6 @@ from awsobs.checks._delivery import (
     GET_METRIC_DATA,
     Arrival,
     Traffic,
-    Window,
     attempt,
     newest_stream,
     served,
@@ -40,11 +39,6 @@ CAUSES = (
     "was deleted; a deny in an SCP or permissions boundary; the group's KMS key no longer "
     "lets CloudWatch Logs use it"
 )
-
-
-def _stale(win: Window, arrival: Arrival | AwsError) -> bool:
-    """Read, and nothing arrived in the window: the traffic decides."""
-    return not isinstance(arrival, AwsError) and not win.fresh(arrival)
 
 
 def _newest(ctx: Context, group: str) -> Arrival | AwsError:
@@ -101,7 +95,7 @@ def logs_delivered(ctx: Context) -> Iterator[Finding]:
         target[name] = str((fn.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{name}")
     groups = sorted(set(target.values()))
     arrivals = dict(zip(groups, ctx.map(lambda g: _newest(ctx, g), groups), strict=True))
-    stale = sorted(n for n, g in target.items() if _stale(win, arrivals[g]))
+    stale = sorted(n for n, g in target.items() if win.stale(arrivals[g]))
     batch: Traffic | AwsError | None = None
     if stale:
         dims = [{"FunctionName": n} for n in stale]

@@ -121,10 +121,6 @@ def _screen(ctx: Context, raw: Mapping[str, Any], kind: str) -> Source | Finding
     return Source(rtype, arn, name, f"{noun} '{name}' ({spec.name})", {key: name}, groups)
 
 
-def _stale(win: Window, arrival: Arrival | AwsError) -> bool:
-    return not isinstance(arrival, AwsError) and not win.fresh(arrival)
-
-
 def _quiet(ctx: Context, src: Source, group: str, arrival: Arrival, win: Window) -> Finding:
     """A stale error log: its age, reported (NOT_APPLICABLE), never a FAIL (P5)."""
     if arrival.last is not None:
@@ -177,12 +173,12 @@ def _judge(
     judged = []
     for log_type, group in src.groups.items():
         arrival = arrivals[group]
-        if log_type == QUIET and _stale(win, arrival):
+        if log_type == QUIET and win.stale(arrival):
             assert isinstance(arrival, Arrival)
             judged.append((log_type, _quiet(ctx, src, group, arrival, win)))
             continue
         gate = None
-        if _stale(win, arrival) and batch is not None:
+        if win.stale(arrival) and batch is not None:
             gate = served(batch, src.dimensions, NOUN)
         kind = "instance" if src.rtype == INSTANCE else "cluster"
         f = verdict(
@@ -273,7 +269,7 @@ def log_exports_delivered(ctx: Context) -> Iterator[Finding]:
     gated = [
         s
         for s in sources
-        if any(t != QUIET and _stale(win, arrivals[g]) for t, g in s.groups.items())
+        if any(t != QUIET and win.stale(arrivals[g]) for t, g in s.groups.items())
     ]
     batch: Traffic | AwsError | None = None
     if gated:

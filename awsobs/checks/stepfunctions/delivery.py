@@ -62,11 +62,6 @@ def _gate(sm: StateMachine) -> tuple[str, ...]:
     return STARTED if sm.level == "ALL" else FAILED
 
 
-def _stale(win: Window, arrival: Arrival | AwsError) -> bool:
-    """Read, and nothing arrived in the window: the traffic decides."""
-    return not isinstance(arrival, AwsError) and not win.fresh(arrival)
-
-
 def _screen(ctx: Context, arn: str) -> tuple[StateMachine, Group] | Finding:
     """The machine and the (region, group) it logs to, or the finding when it is not
     judged: NOT_APPLICABLE where `stepfunctions.logging` would not pass on its settings,
@@ -157,7 +152,7 @@ def logs_delivered(ctx: Context) -> Iterator[Finding]:
         stale = [
             {"StateMachineArn": sm.arn}
             for g, sharers in users.items()
-            if _stale(win, arrivals[g])
+            if win.stale(arrivals[g])
             for sm in sharers
             if _gate(sm) == gate
         ]
