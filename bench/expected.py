@@ -24,7 +24,9 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "ec2:DescribeInstances": len(regions),
         # the agent's namespace once per region with instances, and each alarmed metric
         "cloudwatch:ListMetrics": len(ec2_regions)
-        + sum(len(m.alarm_metrics.get(r, ())) for r in regions),
+        + sum(len(m.alarm_metrics.get(r, ())) for r in regions)
+        # at most: ECS Container Insights' and S3 request metrics' RecentlyActive listings
+        + 2 * len(regions),
         "ssm:DescribeInstanceInformation": len(ec2_regions),
         "ssm:ListAssociations": len([r for r in regions if m.silent_instances.get(r)]),
         "ssm:ListInventoryEntries": silent,
@@ -66,6 +68,32 @@ def expected_calls(m: Manifest, regions: list[str]) -> dict[str, int]:
         "sns:ListSubscriptionsByTopic": len(m.topics & set(regions)),
         "logs:DescribeMetricFilters": len(m.metric_filter_groups & set(regions)),
         **stack_calls(m, regions),
+        **delivery_bounds(m, regions),
+    }
+
+
+def delivery_bounds(m: Manifest, regions: list[str]) -> dict[str, int]:
+    """The delivery checks (issue 20): at most one read per destination, so these are
+    upper bounds, not exact counts (a destination that a failing configuration check
+    already rules out is not read): one newest-stream read per CloudWatch Logs group a
+    resource writes to, one or two key listings (today's date prefix, then yesterday's
+    when today's is empty) per S3 log destination, one trace read per traced resource, and
+    the traffic gate once per region and metric namespace (10 namespaces at most)."""
+
+    def n(counts: dict[str, int]) -> int:
+        return sum(counts.get(r, 0) for r in regions)
+
+    groups = [g for g in m.log_destinations if g.split(":")[3] in regions]
+    return {
+        # access-log groups, function groups, state machines, RDS exports (2 types at most)
+        "logs:DescribeLogStreams": len(groups)
+        + n(m.functions)
+        + n(m.state_machines)
+        + 3 * n(m.db_instances),
+        # load balancers (by day: up to 2), logged buckets, distributions, trails' buckets
+        "s3:ListObjectsV2": 2 * n(m.load_balancers) + len(m.buckets) + m.distributions,
+        "xray:GetTraceSummaries": n(m.functions) + n(m.rest_apis) + n(m.state_machines),
+        "cloudwatch:GetMetricData": 10 * len(regions),
     }
 
 
