@@ -33,7 +33,11 @@ def test_container_insights(report: Report) -> None:
     assert got[f"{PREFIX}:cluster/shop"] is Status.PASS  # enhanced: the pitfall
     assert got[f"{PREFIX}:cluster/batch"] is Status.FAIL
     assert got["eu-west-1"] is Status.NOT_APPLICABLE
-    (batch,) = [f for f in report.findings if f.resource_id == f"{PREFIX}:cluster/batch"]
+    (batch,) = [
+        f
+        for f in report.findings
+        if f.resource_id == f"{PREFIX}:cluster/batch" and f.check_id == "ecs.container_insights"
+    ]
     assert batch.evidence["account_default"] == "enabled"
 
 
