@@ -80,6 +80,15 @@ def coverage_finding(
         for label, c in results.items()
     }
     missing = [w.label for w in wants if w.required and not results[w.label].ok]
+    specs = [
+        spec
+        for w in wants
+        if w.label in missing or any(n.startswith("awsobs-") for n in results[w.label].covered_by)
+        for spec in [alarm_spec(w)]
+        if spec is not None
+    ]
+    if specs:
+        ev["alarm_specs"] = specs
     optional = [w.label for w in wants if not w.required and not results[w.label].ok]
     tail = (f" ({', '.join(optional)}: no alarm)" if optional else "") + note
     if not missing:
@@ -106,6 +115,22 @@ def coverage_finding(
     return ctx.failed(
         resource_type, resource_id, f"{name}: {text}{tail}", evidence=ev, remediation=remedy
     )
+
+
+def alarm_spec(want: Want) -> dict[str, Any] | None:
+    """The alarm that would cover `want` (its first metric and dimension set), for `awsobs
+    fix`. A dimension that accepts several values (an S3 bucket's request-metrics filters)
+    takes the first in sort order: an alarm on any of them covers the want."""
+    need = want.needs[0]
+    dims = need.dims[0] if need.dims else {}
+    if any(isinstance(v, frozenset) and not v for v in dims.values()):
+        return None
+    return {
+        "label": want.label,
+        "namespace": need.namespace,
+        "metric": need.names[0],
+        "dimensions": {k: v if isinstance(v, str) else min(v) for k, v in dims.items()},
+    }
 
 
 def _want_fix(want: Want) -> str | None:

@@ -41,6 +41,7 @@ class Progress:
     links: list[str] = field(default_factory=list)
     unknown: AwsError | str | None = None
     fix: str | None = None  # for the broken link; None: the check's generic remediation
+    repair: dict[str, str] | None = None  # what `awsobs fix` adds for the broken link
     # Every chain that stopped on something unreadable (not on a gap): it might have held,
     # so the account cannot FAIL while one is open, however far another chain got.
     undecided: list[tuple[str, AwsError | str]] = field(default_factory=list)
@@ -52,13 +53,14 @@ class Progress:
         links: list[str],
         unknown: AwsError | str | None = None,
         fix: str | None = None,
+        repair: dict[str, str] | None = None,
     ) -> None:
         if unknown is not None:
             where = " -> ".join(links) + ": " if links else ""
             self.undecided.append((where + broken, unknown))
         if depth > self.depth or (depth == self.depth and not self.broken):
             self.depth, self.broken, self.links, self.unknown = depth, broken, links, unknown
-            self.fix = fix
+            self.fix, self.repair = fix, repair
 
 
 def evaluate(ctx: Context, control: Control) -> Finding:
@@ -79,6 +81,10 @@ def evaluate(ctx: Context, control: Control) -> Finding:
             return ctx.passed(rtype, rid, " -> ".join(done), evidence=evidence)
     evidence["chain"] = progress.links
     evidence["broken_link"] = progress.broken
+    if progress.depth == 0:
+        evidence["repair"] = {"step": "trail"}  # no multi-region trail to build on at all
+    elif progress.repair is not None:
+        evidence["repair"] = progress.repair
     where = (" -> ".join(progress.links) + ": ") if progress.links else ""
     if progress.undecided:
         # The furthest chain may be decided and broken, but another one is open: no FAIL.
@@ -153,7 +159,10 @@ def _follow(
             near.append((f, why))
     if not good:
         hint = f" (closest: filter '{near[0][0]['filterName']}' {near[0][1]})" if near else ""
-        progress.offer(2, f"no metric filter matches: {control.title.lower()}{hint}", links)
+        repair = {"step": "filter", "log_group": group, "region": region}
+        progress.offer(
+            2, f"no metric filter matches: {control.title.lower()}{hint}", links, repair=repair
+        )
         return None
     try:
         index = alarm_index(ctx, region)
@@ -181,7 +190,20 @@ def _follow(
                     "--evaluation-periods 1 --threshold 1 --comparison-operator "
                     "GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>"
                 )
-                progress.offer(3, f"no alarm on metric {namespace}/{name}{why}", flinks, fix=fix)
+                repair = {
+                    "step": "alarm",
+                    "log_group": group,
+                    "region": region,
+                    "namespace": str(namespace),
+                    "metric": str(name),
+                }
+                progress.offer(
+                    3,
+                    f"no alarm on metric {namespace}/{name}{why}",
+                    flinks,
+                    fix=fix,
+                    repair=repair,
+                )
                 continue
             for alarm in alarms:
                 r = reach(ctx, alarm)

@@ -305,3 +305,31 @@ def test_instance_status_alarms(aws: boto3.Session, alarm_ext: None) -> None:
     assert got[half["arn"]].status is Status.FAIL
     assert "no alarm on instance status checks" in got[half["arn"]].message
     assert got[bare["arn"]].status is Status.FAIL
+
+
+def test_the_missing_alarm_is_specified_for_awsobs_fix(aws: boto3.Session, shop: str) -> None:
+    """Evidence `alarm_specs`: the metric a missing alarm must watch, exactly as the check
+    matches it (REST stages by ApiName and Stage). A want an awsobs-made alarm covers keeps
+    its spec, so a regenerated template still holds that alarm; a want another alarm
+    covers has none."""
+    alarm(aws, "awsobs-shop-prod-5XXError", GW, "5XXError", STAGE)
+    got = {f.resource_id: f for f in findings(run(aws, [REST]), REST)}
+    dev, prod = got[rest_stage_arn(shop, "dev")], got[rest_stage_arn(shop, "prod")]
+    assert dev.status is Status.FAIL
+    assert dev.evidence["alarm_specs"] == [
+        {
+            "label": "5XXError",
+            "namespace": GW,
+            "metric": "5XXError",
+            "dimensions": {"ApiName": "shop", "Stage": "dev"},
+        }
+    ]
+    assert prod.status is Status.PASS
+    assert [s["dimensions"] for s in prod.evidence["alarm_specs"]] == [STAGE]
+
+
+def test_no_spec_where_someone_elses_alarm_covers(aws: boto3.Session, shop: str) -> None:
+    alarm(aws, "shop-prod-5xx", GW, "5XXError", STAGE)
+    got = {f.resource_id: f for f in findings(run(aws, [REST]), REST)}
+    prod = got[rest_stage_arn(shop, "prod")]
+    assert prod.status is Status.PASS and "alarm_specs" not in prod.evidence

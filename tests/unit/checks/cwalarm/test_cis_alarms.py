@@ -242,3 +242,42 @@ def test_fifteen_controls_read_the_chain_once(aws: boto3.Session, alarm_ext: Non
     assert calls["logs:DescribeMetricFilters"] == 1
     assert calls["cloudwatch:DescribeAlarms"] == 1
     assert calls["sns:ListSubscriptionsByTopic"] == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "repair"),
+    [
+        pytest.param({"multi_region": False}, {"step": "trail"}, id="no-multi-region-trail"),
+        pytest.param(
+            {"filter": False},
+            {"step": "filter", "log_group": "cloudtrail", "region": "us-east-1"},
+            id="no-filter",
+        ),
+        pytest.param(
+            {"alarm": False},
+            {
+                "step": "alarm",
+                "log_group": "cloudtrail",
+                "region": "us-east-1",
+                "namespace": "CISBenchmark",
+                "metric": "CloudTrailChanges",
+            },
+            id="no-alarm",
+        ),
+    ],
+)
+def test_the_broken_link_is_named_for_awsobs_fix(
+    aws: boto3.Session, alarm_ext: None, overrides: dict[str, Any], repair: dict[str, str]
+) -> None:
+    """`awsobs fix` adds what the chain lacks from here on, on the log group it reached
+    (evidence `repair`), never a second filter beside an alarm that only lacks itself."""
+    chain(aws, **overrides)
+    f = only(run(aws, [CHANGES]), CHANGES)
+    assert f.status is Status.FAIL
+    assert f.evidence["repair"] == repair
+
+
+def test_no_repair_is_named_when_the_chain_is_whole(aws: boto3.Session, alarm_ext: None) -> None:
+    chain(aws)
+    f = only(run(aws, [CHANGES]), CHANGES)
+    assert f.status is Status.PASS and "repair" not in f.evidence
