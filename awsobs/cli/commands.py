@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any
 
 from awsobs.cli.config_file import load_config
+from awsobs.cli.fix import parse_fix_output, write_fix
 from awsobs.cli.org import (
     many_accounts,
     merged_report,
@@ -27,7 +28,7 @@ from awsobs.report.catalog import render_catalog
 from awsobs.report.diff import Diff, diff_reports
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
 from awsobs.report.text import printable
-from awsobs.report_io import load_report
+from awsobs.report_io import load_report, report_to_dict
 
 if TYPE_CHECKING:
     from awsobs.compliance.requirements import Benchmark
@@ -119,6 +120,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     _fewer_malloc_arenas()
     dests = destinations(args.output, args.format)
+    fixes = [parse_fix_output(v) for v in args.fix_output or ()]
     several = many_accounts(args)
     _check_lists(args)
     config = load_config(args.config)
@@ -153,7 +155,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
     else:
         report = _with_progress(args, lambda progress: scan(session, progress=progress, **kwargs))
     diff = diff_reports(baseline, report.to_dict()) if baseline is not None else None
-    return _finish(report, args, dests, diff)
+    code = _finish(report, args, dests, diff)
+    if fixes:
+        as_dict = report_to_dict(report)
+        for fmt, path in fixes:
+            write_fix(as_dict, fmt, path, retention_days=args.retention_days, quiet=args.quiet)
+    return code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 # --version` and `--help` answer without loading them.
 
 
-from awsobs.cli import commands
+from awsobs.cli import commands, fix
+from awsobs.cli.fix import add_fix_command, add_retention_flag
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,9 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OLD.json",
         help="a previous JSON report: show what changed, and exit 1 only on new gaps",
     )
+    p_scan.add_argument(
+        "--fix-output",
+        action="append",
+        metavar="FORMAT:PATH",
+        help="also write the code that closes the gaps (awsobs fix): FORMAT cloudformation, "
+        "terraform or sh; repeatable",
+    )
+    add_retention_flag(p_scan)
     add_account_flags(p_scan)
     p_scan.set_defaults(func=commands.cmd_scan)
     add_merge_command(sub, _add_report_flags, commands.cmd_merge)
+    add_fix_command(sub, fix.cmd_fix)
 
     p_diff = sub.add_parser("diff", help="compare two JSON reports: new, resolved, changed gaps")
     p_diff.add_argument("old", metavar="OLD.json", help="the earlier JSON report")

@@ -64,22 +64,37 @@ def run_demo(
     progress: ProgressCallback | None = None, checks: Sequence[str] | None = None
 ) -> Report:
     """Seed the simulated account, scan it (every check, or `checks`) and return the report."""
-    with _isolated_environment(), mock_aws():
-        install_trail_status_extension()
-        install_ssm_extension()
-        install_alarm_extensions()
-        install_config_extension()
-        install_xray_filter_extension()  # moto answers any X-Ray filter with a 500
-        reset_ssm()
-        reset_alarm_extensions()
+    with demo_account() as session:
+        return scan(session, regions=DEMO_REGIONS, checks=checks, progress=progress)
+
+
+@contextlib.contextmanager
+def demo_account() -> Iterator[boto3.Session]:
+    """The simulated account, seeded, for as long as the block runs (the `awsobs fix` closed
+    loop scans it, changes it and scans it again)."""
+    with _isolated_environment(), mock_aws(), demo_extensions():
         session = boto3.Session(
             aws_access_key_id="demo", aws_secret_access_key="demo", region_name="us-east-1"
         )
         seed(session)
-        try:
-            return scan(session, regions=DEMO_REGIONS, checks=checks, progress=progress)
-        finally:
-            uninstall_xray_filter_extension()
+        yield session
+
+
+@contextlib.contextmanager
+def demo_extensions() -> Iterator[None]:
+    """The moto extensions the demo's resources need (awsobs/demo/moto_*.py), installed in
+    this process: for mock_aws, and for a moto server running in this process."""
+    install_trail_status_extension()
+    install_ssm_extension()
+    install_alarm_extensions()
+    install_config_extension()
+    install_xray_filter_extension()  # moto answers any X-Ray filter with a 500
+    reset_ssm()
+    reset_alarm_extensions()
+    try:
+        yield
+    finally:
+        uninstall_xray_filter_extension()
 
 
 @contextlib.contextmanager

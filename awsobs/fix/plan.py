@@ -1,0 +1,354 @@
+"""From a JSON report to a fix plan: which un-suppressed FAIL findings have a mechanical
+fix, and the items that close them (docs/fix.md). Reads only the report: the evidence each
+check wrote is what the fix is built from, so nothing here calls AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from awsobs.fix.base import (
+    BUCKET_METRICS_ID,
+    CIS_NAMESPACE,
+    RETENTION_DAYS,
+    SH_TF,
+    TRAIL,
+    TRAIL_LOG_GROUP,
+    Base,
+    Finding,
+    _ev,
+    _home,
+    claim,
+)
+from awsobs.fix.changes import CHANGES
+from awsobs.fix.model import Claim, Item, Plan
+from awsobs.fix.names import part
+
+__all__ = ["TRAIL_LOG_GROUP", "Planner", "plan"]
+
+
+class Planner(Base):
+    """The plan of one report: every family, by check id."""
+
+    def s3_error_alarms(self, f: Finding) -> bool:
+        """A bucket with no request metrics: alarms on the whole-bucket filter this plan's
+        bucket_metrics item creates (Terraform and sh only: CloudFormation cannot add one to
+        an existing bucket)."""
+        ev = _ev(f)
+        if ev.get("filter_ids") != [] or not ev.get("bucket"):
+            return False
+        bucket = str(ev["bucket"])
+        if not any(
+            g.get("check_id") == "s3.request_metrics_enabled"
+            and g.get("status") == "FAIL"
+            and _ev(g).get("bucket") == bucket
+            for g in self.findings
+        ):
+            return False
+        for metric in ("5xxErrors", "4xxErrors"):
+            spec = {
+                "namespace": "AWS/S3",
+                "metric": metric,
+                "dimensions": {"BucketName": bucket, "FilterId": BUCKET_METRICS_ID},
+            }
+            item = self.alarm(
+                str(f["account_id"]), str(f["region"]), spec, formats=SH_TF, why=str(f["message"])
+            )
+            self.add(item, claim(f))
+        return True
+
+    def trail(self, account: str) -> Item:
+        """The account's new multi-region trail (with its bucket, log group and role), homed
+        in us-east-1 when scanned."""
+        region = _home("global", self.regions)
+        bucket = self.log_bucket(account, region)
+        return self.add(
+            Item(
+                "trail",
+                account,
+                region,
+                TRAIL,
+                {"bucket": bucket.name, "log_group": TRAIL_LOG_GROUP, "retention": 365},
+                why="no multi-region trail: a new one, validated, to S3 and CloudWatch Logs",
+            )
+        )
+
+    def log_bucket(self, account: str, region: str) -> Item:
+        return self.add(
+            Item(
+                "log_bucket",
+                account,
+                region,
+                f"awsobs-logs-{account}-{region}",
+                {},
+                why="where the new trail, AWS Config and flow logs deliver",
+            )
+        )
+
+    def multi_region(self, f: Finding) -> bool:
+        if not self.no_trail(str(f["account_id"])):
+            return False  # a multi-region trail exists but is broken: its findings say how
+        item = self.trail(str(f["account_id"]))
+        self.add(item, claim(f))
+        # the regions with no logging trail are recorded once it logs
+        for g in self.findings:
+            if (
+                g.get("check_id") == "cloudtrail.trail_logging"
+                and g.get("status") == "FAIL"
+                and g.get("account_id") == f["account_id"]
+            ):
+                self.add(item, claim(g))
+        return True
+
+    def no_trail(self, account: str) -> bool:
+        """The report found no multi-region trail in this account (un-suppressed FAIL of
+        cloudtrail.multi_region, and none in its evidence): then awsobs-trail is planned."""
+        return any(
+            g.get("check_id") == "cloudtrail.multi_region"
+            and g.get("status") == "FAIL"
+            and not g.get("suppressed")
+            and g.get("account_id") == account
+            and not any(t.get("is_multi_region") for t in _ev(g).get("trails") or [])
+            for g in self.findings
+        )
+
+    def cis(self, f: Finding) -> bool:
+        from awsobs.checks.cwalarm.controls import CONTROLS
+
+        repair = _ev(f).get("repair") or {}
+        control_id = str(f["check_id"]).split(".", 1)[1]
+        control = next((c for c in CONTROLS if c.id == control_id), None)
+        step = repair.get("step")
+        if control is None or step not in ("trail", "filter", "alarm"):
+            return False
+        account = str(f["account_id"])
+        items: list[Item] = []
+        if step == "trail":
+            if not self.no_trail(account):
+                # a trail exists but sends nothing to CloudWatch Logs (or records too little):
+                # a second trail would bill a second copy of every event; the existing one is
+                # its owner's to change (the finding's remediation says how)
+                return False
+            trail = self.trail(account)
+            region, group = trail.region, TRAIL_LOG_GROUP
+            items.append(trail)
+        else:
+            region, group = str(repair["region"]), str(repair["log_group"])
+        namespace = str(repair.get("namespace") or CIS_NAMESPACE)
+        metric = str(repair.get("metric") or control.id)
+        if step != "alarm":
+            items.append(
+                self.add(
+                    Item(
+                        "metric_filter",
+                        account,
+                        region,
+                        f"awsobs-{control.id}",
+                        {
+                            "log_group": group,
+                            "pattern": control.pattern,
+                            "namespace": namespace,
+                            "metric": metric,
+                        },
+                        why=f"CIS {control.cis}: {control.title}",
+                    )
+                )
+            )
+        spec = {"namespace": namespace, "metric": metric, "dimensions": {}}
+        alarm = self.alarm(
+            account, region, spec, name=f"awsobs-{control.id}", why=f"CIS {control.cis}"
+        )
+        alarm.props.update(
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            comparison="GreaterThanOrEqualToThreshold",
+            threshold=1.0,
+            threshold_source="cis",
+            threshold_why="",
+            treat_missing_data="notBreaching",
+            log_group=group,
+        )
+        items.append(self.add(alarm))
+        for item in items:
+            self.add(item, claim(f))
+        return True
+
+    def flow_logs(self, f: Finding) -> bool:
+        ev = _ev(f)
+        vpc = ev.get("vpc_id")
+        if not vpc:
+            return False
+        account, region = str(f["account_id"]), str(f["region"])
+        reuse = next(
+            (
+                fl["destination"]
+                for fl in ev.get("flow_logs") or ()
+                if fl.get("destination_type") == "s3"
+                and fl.get("deliver_logs_status") == "SUCCESS"
+                and fl.get("destination")
+            ),
+            None,
+        )
+        if reuse:
+            # the same bucket, in a folder of its own: a second flow log to the very same
+            # destination is refused (FlowLogAlreadyExists), and the folder says whose it is
+            reuse = reuse.rstrip("/") + "/awsobs/"
+        bucket = None if reuse else self.log_bucket(account, region)
+        props = {"vpc_id": str(vpc), "destination": reuse, "bucket": bucket and bucket.name}
+        self.add(
+            Item(
+                "flow_log",
+                account,
+                region,
+                f"awsobs-{part(str(vpc))}",
+                props,
+                why=str(f["message"]),
+            ),
+            claim(f),
+        )
+        return True
+
+    def retention(self, f: Finding) -> bool:
+        ev = _ev(f)
+        group = ev.get("log_group")
+        if not group:
+            return False
+        days = max(self.retention_days, int(ev.get("min_retention_days") or 0))
+        account, region = str(f["account_id"]), str(f["region"])
+        exists = ev.get("exists", True)
+        if f.get("check_id") == "lambda.log_retention" and ev.get("shared_with"):
+            return False
+        if exists is False:
+            item = Item(
+                "log_group", account, region, str(group), {"retention": days}, why=str(f["message"])
+            )
+        else:
+            item = Item(
+                "retention",
+                account,
+                region,
+                str(group),
+                {"retention": days},
+                formats=SH_TF,
+                why=str(f["message"]),
+            )
+        have = self.add(item, claim(f))
+        have.props["retention"] = max(int(have.props["retention"]), days)
+        return True
+
+    def bucket_metrics(self, f: Finding) -> bool:
+        bucket = _ev(f).get("bucket")
+        if not bucket:
+            return False
+        self.add(
+            Item(
+                "bucket_metrics",
+                str(f["account_id"]),
+                str(f["region"]),
+                str(bucket),
+                {"id": BUCKET_METRICS_ID},
+                formats=SH_TF,
+                why=str(f["message"]),
+            ),
+            claim(f),
+        )
+        return True
+
+    def config(self, f: Finding) -> bool:
+        ev = _ev(f)
+        account, region = str(f["account_id"]), str(f["region"])
+        if f.get("resource_type") != "AWS::Region":
+            return False
+        recorders = ev.get("recorders")
+        if recorders == [] and not ev.get("service_linked_recorders"):
+            bucket = self.log_bucket(account, region)
+            self.add(
+                Item(
+                    "config",
+                    account,
+                    region,
+                    "default",
+                    {"bucket": bucket.name},
+                    why=str(f["message"]),
+                ),
+                claim(f),
+            )
+            return True
+        stopped = [r for r in recorders or () if r.get("recording") is False and r.get("name")]
+        if len(stopped) == 1 and len(recorders or ()) == 1:
+            name = str(stopped[0]["name"])
+            self.cli(
+                f,
+                [
+                    "configservice",
+                    "start-configuration-recorder",
+                    "--configuration-recorder-name",
+                    name,
+                ],
+            )
+            return True
+        return False
+
+    # -- the whole report ----------------------------------------------------------------
+
+    def families(self) -> dict[str, Callable[[Finding], bool]]:
+        return {
+            "s3.error_alarms": self.s3_error_alarms,
+            "cloudtrail.multi_region": self.multi_region,
+            "vpc.flow_logs_enabled": self.flow_logs,
+            "logs.retention_defined": self.retention,
+            "logs.retention_minimum": self.retention,
+            "lambda.log_retention": self.retention,
+            "s3.request_metrics_enabled": self.bucket_metrics,
+            "config.recorder_all_regions": self.config,
+        } | {cid: self.change(run) for cid, run in CHANGES.items()}
+
+    def plan(self) -> Plan:
+        fails = [f for f in self.findings if f.get("status") == "FAIL" and not f.get("suppressed")]
+        families = self.families()
+        handled: set[Claim] = set()
+        for f in self.findings:  # PASS findings too: the awsobs alarms they rest on
+            ok = f.get("status") in ("FAIL", "PASS") and not f.get("suppressed")
+            if ok and self.coverage(f):
+                handled.add(claim(f))
+        for f in fails:
+            cid = str(f["check_id"])
+            run = self.cis if cid.startswith("cwalarm.") else families.get(cid)
+            if run is not None and claim(f) not in handled and run(f):
+                handled.add(claim(f))
+        items = sorted(
+            self.items.values(), key=lambda i: (i.account_id, i.region, _ORDER[i.kind], i.name)
+        )
+        claimed = {c for i in items for c in i.claims}
+        manual = [claim(f) for f in fails if claim(f) not in claimed]
+        arns = (str(f.get("resource_id")) for f in self.findings)
+        partition = next((a.split(":")[1] for a in arns if a.startswith("arn:")), "aws")
+        started = str((self.scan or {}).get("started_at") or "")
+        return Plan(items, len(fails), manual, partition, started)
+
+
+_ORDER = {
+    k: n
+    for n, k in enumerate(
+        [
+            "topic",
+            "log_bucket",
+            "trail",
+            "config",
+            "log_group",
+            "metric_filter",
+            "alarm",
+            "flow_log",
+            "retention",
+            "bucket_metrics",
+            "cli",
+        ]
+    )
+}
+
+
+def plan(report: Mapping[str, Any], *, retention_days: int = RETENTION_DAYS) -> Plan:
+    """The fix plan for a JSON report (as `awsobs.report_io.load_report` returns it)."""
+    return Planner(report, retention_days).plan()
