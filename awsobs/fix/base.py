@@ -84,6 +84,8 @@ class Base:
         """The confirmed topic's ARN, or None: then a new topic item is planned and alarms
         refer to it."""
         arn = self.topics.get((account, region))
+        if arn is not None and arn.rsplit(":", 1)[-1] == ALARM_TOPIC:
+            arn = None  # awsobs made it: written again, so that regenerating keeps it
         if arn is None:
             self.add(
                 Item(
@@ -92,8 +94,8 @@ class Base:
                     region,
                     ALARM_TOPIC,
                     {},
-                    why="no topic with a "
-                    "confirmed subscription in this region: a new one (confirm the email)",
+                    why="no topic with a confirmed subscription in this region but awsobs's "
+                    "own: a new one (confirm the email)",
                 )
             )
         return arn

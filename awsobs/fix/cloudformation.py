@@ -74,7 +74,7 @@ class Template:
             "Type": rtype,
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
-            **extra,
+            **{k: v for k, v in extra.items() if v},  # no empty DependsOn
             "Metadata": {"awsobs": {"fixes": [c.label() for c in item.claims]}},
             "Properties": props,
         }

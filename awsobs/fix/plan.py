@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from awsobs.fix import policies
 from awsobs.fix.base import (
     BUCKET_METRICS_ID,
     CIS_NAMESPACE,
@@ -25,6 +26,11 @@ from awsobs.fix.model import Claim, Item, Plan
 from awsobs.fix.names import part
 
 __all__ = ["TRAIL_LOG_GROUP", "Planner", "plan"]
+
+
+def _claims(f: Finding) -> list[Claim]:
+    """A FAIL is claimed; a PASS planned again (Planner.ours) claims nothing."""
+    return [claim(f)] if f.get("status") == "FAIL" else []
 
 
 class Planner(Base):
@@ -85,6 +91,39 @@ class Planner(Base):
             )
         )
 
+    def ours(self, f: Finding) -> None:
+        """A PASS that rests on what awsobs made: plan it again, claiming nothing, so that
+        code regenerated from a later report still holds it (a Terraform apply of a file
+        that lacks it would try to destroy it). Alarms: coverage(); the rest here."""
+        ev = _ev(f)
+        account, cid = str(f["account_id"]), str(f.get("check_id"))
+        if cid == "cloudtrail.multi_region":
+            arns = [str(t.get("trail_arn") or "") for t in ev.get("trails") or ()]
+            if any(a.endswith(f":trail/{TRAIL}") for a in arns):
+                self.trail(account)
+        elif cid.startswith("cwalarm."):
+            chain = [str(link) for link in ev.get("chain") or ()]
+            control = cid.split(".", 1)[1]
+            if len(chain) >= 4 and chain[0] == f"trail '{TRAIL}'":
+                own = f"'awsobs-{control}'"
+                if own in chain[2] and chain[3] == f"alarm {own}":
+                    self.cis({**f, "status": "PASS", "evidence": {"repair": {"step": "trail"}}})
+        elif cid == "s3.request_metrics_enabled":
+            configs = ev.get("metrics_configurations") or ()
+            if {"Id": BUCKET_METRICS_ID} in configs:  # the whole-bucket filter awsobs writes
+                self.bucket_metrics(f)
+        elif cid == "config.recorder_all_regions":
+            role = f":role/{policies.config_role(str(f['region']))}"
+            if any(str(r.get("roleARN") or "").endswith(role) for r in ev.get("recorders") or ()):
+                self.config({**f, "evidence": {**ev, "recorders": []}})
+        elif cid == "vpc.flow_logs_enabled":
+            for fl in ev.get("flow_logs") or ():
+                dest = str(fl.get("destination") or "")
+                if fl.get("traffic_type") == "ALL" and (
+                    dest.endswith("/awsobs/") or ":::awsobs-logs-" in dest
+                ):
+                    self.flow_logs({**f, "evidence": {**ev, "flow_logs": [], "ours": dest}})
+
     def multi_region(self, f: Finding) -> bool:
         if not self.no_trail(str(f["account_id"])):
             return False  # a multi-region trail exists but is broken: its findings say how
@@ -124,7 +163,7 @@ class Planner(Base):
         account = str(f["account_id"])
         items: list[Item] = []
         if step == "trail":
-            if not self.no_trail(account):
+            if f.get("status") == "FAIL" and not self.no_trail(account):
                 # a trail exists but sends nothing to CloudWatch Logs (or records too little):
                 # a second trail would bill a second copy of every event; the existing one is
                 # its owner's to change (the finding's remediation says how)
@@ -172,7 +211,7 @@ class Planner(Base):
         )
         items.append(self.add(alarm))
         for item in items:
-            self.add(item, claim(f))
+            self.add(item, *_claims(f))
         return True
 
     def flow_logs(self, f: Finding) -> bool:
@@ -195,6 +234,9 @@ class Planner(Base):
             # the same bucket, in a folder of its own: a second flow log to the very same
             # destination is refused (FlowLogAlreadyExists), and the folder says whose it is
             reuse = reuse.rstrip("/") + "/awsobs/"
+        ours = str(ev.get("ours") or "")  # ours(): the flow log awsobs made, again
+        if ours:
+            reuse = ours if ours.endswith("/awsobs/") else None
         bucket = None if reuse else self.log_bucket(account, region)
         props = {"vpc_id": str(vpc), "destination": reuse, "bucket": bucket and bucket.name}
         self.add(
@@ -206,7 +248,7 @@ class Planner(Base):
                 props,
                 why=str(f["message"]),
             ),
-            claim(f),
+            *_claims(f),
         )
         return True
 
@@ -252,7 +294,7 @@ class Planner(Base):
                 formats=SH_TF,
                 why=str(f["message"]),
             ),
-            claim(f),
+            *_claims(f),
         )
         return True
 
@@ -273,7 +315,7 @@ class Planner(Base):
                     {"bucket": bucket.name},
                     why=str(f["message"]),
                 ),
-                claim(f),
+                *_claims(f),
             )
             return True
         stopped = [r for r in recorders or () if r.get("recording") is False and r.get("name")]
@@ -309,10 +351,12 @@ class Planner(Base):
         fails = [f for f in self.findings if f.get("status") == "FAIL" and not f.get("suppressed")]
         families = self.families()
         handled: set[Claim] = set()
-        for f in self.findings:  # PASS findings too: the awsobs alarms they rest on
+        for f in self.findings:  # PASS findings too: what awsobs made that they rest on
             ok = f.get("status") in ("FAIL", "PASS") and not f.get("suppressed")
             if ok and self.coverage(f):
                 handled.add(claim(f))
+            elif ok and f.get("status") == "PASS":
+                self.ours(f)
         for f in fails:
             cid = str(f["check_id"])
             run = self.cis if cid.startswith("cwalarm.") else families.get(cid)

@@ -140,7 +140,9 @@ class Writer:
             for k, v in body.items():
                 self.lines.append(f"    {k} = {value(v, 4)}")
             self.lines.append("  }")
-        self.lines.extend(tail or ())
+        # as CloudFormation's Retain: a resource that drops out of a regenerated file (its
+        # finding resolved some other way) makes `terraform plan` stop, never destroy it
+        self.lines.extend(tail or ["  lifecycle {", "    prevent_destroy = true", "  }"])
         self.lines.append("}")
         self.lines.append("")
         return f"{rtype}.{name}"

@@ -149,3 +149,42 @@ def test_retention_is_the_higher_of_the_flag_and_the_findings_minimum() -> None:
     )
     (item,) = plan(report(forever), retention_days=90).items
     assert item.props["retention"] == 90
+
+
+def test_what_awsobs_made_is_planned_again_once_it_passes() -> None:
+    """The trail and CIS chain awsobs made, seen passing: the same items, claiming nothing
+    (a Terraform file regenerated without them would try to destroy them)."""
+    trail_arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/awsobs-trail"
+    passing = finding(
+        "cloudtrail.multi_region", "PASS", evidence={"trails": [{"trail_arn": trail_arn}]}
+    )
+    chain = [
+        "trail 'awsobs-trail'",
+        "log group /awsobs/cloudtrail",
+        "filter 'awsobs-root_usage' (CISBenchmark/root_usage)",
+        "alarm 'awsobs-root_usage'",
+        "topic oncall has 1 confirmed subscription(s)",
+    ]
+    cis = finding("cwalarm.root_usage", "PASS", evidence={"chain": chain})
+    p = plan(report(passing, cis))
+    assert {(i.kind, i.name) for i in p.items} >= {
+        ("trail", "awsobs-trail"),
+        ("metric_filter", "awsobs-root_usage"),
+        ("alarm", "awsobs-root_usage"),
+    }
+    assert all(i.claims == [] for i in p.items) and p.failed == 0
+    # someone else's chain: nothing
+    theirs = finding(
+        "cwalarm.root_usage",
+        "PASS",
+        evidence={
+            "chain": [
+                "trail 'main'",
+                "log group ct",
+                "filter 'root' (CIS/root)",
+                "alarm 'root'",
+                "topic t",
+            ]
+        },
+    )
+    assert plan(report(theirs)).items == []
