@@ -14,7 +14,14 @@
   the SSM reads moto does not implement (DescribeInstanceInformation, inventory,
   associations).
 
-Both patch moto's in-process backends, so they also apply to a ThreadedMotoServer started
+- `cli_updates()`: what the AWS CLI commands `awsobs fix --format sh` writes need and moto
+  5.2 lacks: ECS UpdateClusterSettings (the command AWS's Container Insights guide runs;
+  served by moto's own UpdateCluster, which sets the same `settings`), Lambda's
+  UpdateFunctionConfiguration keeping `TracingConfig` (moto drops it), and a flow log to
+  an S3 subfolder (`arn:aws:s3:::bucket/folder/`, which AWS accepts and moto takes for a
+  bucket named "bucket/folder/").
+
+All patch moto's in-process backends, so they also apply to a ThreadedMotoServer started
 in the test process.
 """
 
@@ -31,6 +38,7 @@ from moto.core.responses import ActionAuthenticatorMixin
 from awsobs.demo.moto_ext import install_trail_status_extension, set_trail_status_fields
 
 __all__ = [
+    "cli_updates",
     "iam_enforced",
     "install_trail_status_extension",
     "organization_trails_visible",
@@ -82,3 +90,53 @@ def iam_enforced() -> Iterator[None]:
         yield
     finally:
         settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = saved
+
+
+@contextlib.contextmanager
+def cli_updates() -> Iterator[None]:
+    """What the AWS CLI commands of `awsobs fix --format sh` need and moto 5.2 lacks."""
+    from moto.awslambda.models import LambdaFunction
+    from moto.core.responses import ActionResult
+    from moto.ec2.models.flow_logs import FlowLogsBackend
+    from moto.ecs.responses import EC2ContainerServiceResponse as Responses
+    from moto.s3.models import S3Backend
+
+    def update_cluster_settings(self: Any) -> Any:
+        cluster = self.ecs_backend.update_cluster(
+            cluster_name=self._get_param("cluster"),
+            cluster_settings=self._get_param("settings"),
+            configuration=None,
+            service_connect_defaults=None,
+        )
+        return ActionResult({"cluster": cluster})
+
+    original_update = LambdaFunction.update_configuration
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
+        if "TracingConfig" in config_updates:  # moto drops it
+            self.tracing_config = config_updates["TracingConfig"]
+        return original_update(self, config_updates)
+
+    original_flow_logs = FlowLogsBackend.create_flow_logs
+    original_get_bucket = S3Backend.get_bucket
+
+    def create_flow_logs(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # `arn:aws:s3:::bucket/folder/`: moto looks up "bucket/folder/" as the bucket
+        def get_bucket(backend: Any, name: str) -> Any:
+            return original_get_bucket(backend, name.split("/", 1)[0])
+
+        S3Backend.get_bucket = get_bucket  # type: ignore[method-assign]
+        try:
+            return original_flow_logs(self, *args, **kwargs)
+        finally:
+            S3Backend.get_bucket = original_get_bucket  # type: ignore[method-assign]
+
+    Responses.update_cluster_settings = update_cluster_settings  # type: ignore[attr-defined]
+    LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
+    FlowLogsBackend.create_flow_logs = create_flow_logs  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del Responses.update_cluster_settings  # type: ignore[attr-defined]
+        LambdaFunction.update_configuration = original_update  # type: ignore[method-assign]
+        FlowLogsBackend.create_flow_logs = original_flow_logs  # type: ignore[method-assign]
