@@ -162,6 +162,7 @@ NODE24_MAJORS = {
     "actions/download-artifact": 7,
     "aws-actions/configure-aws-credentials": 6,
     "github/codeql-action/upload-sarif": 4,
+    "peter-evans/create-pull-request": 8,
 }
 USES = re.compile(r"uses:\s*(?P<action>[\w./-]+)@(?P<ref>\S+)(?:\s*#\s*(?P<version>\S+))?")
 
@@ -170,7 +171,11 @@ def _uses(path: Path) -> list[re.Match[str]]:
     return list(USES.finditer(path.read_text(encoding="utf-8")))
 
 
-@pytest.mark.parametrize("path", [WORKFLOW, REPO / "docs" / "scale.md"], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [WORKFLOW, REPO / "examples" / "github-actions-fix.yml", REPO / "docs" / "scale.md"],
+    ids=lambda p: p.name,
+)
 def test_every_action_is_pinned_by_sha_to_a_node24_release(path: Path) -> None:
     found = _uses(path)
     assert found, f"{path.name} uses no action"
@@ -248,7 +253,8 @@ def test_the_install_step_says_which_variables_are_missing(
 
 def test_no_recipe_installs_awsobs_from_the_package_index_yet() -> None:
     # `pip install awsobs` would fetch whatever holds that name on PyPI today.
-    for path in (WORKFLOW, REPO / "docs" / "scale.md", REPO / "docs" / "ci.md"):
+    fix = REPO / "examples" / "github-actions-fix.yml"
+    for path in (WORKFLOW, fix, REPO / "docs" / "scale.md", REPO / "docs" / "ci.md"):
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"pip install (-q )?awsobs(\s|$)", text), path.name
 
