@@ -142,7 +142,10 @@ class Writer:
             self.lines.append("  }")
         # as CloudFormation's Retain: a resource that drops out of a regenerated file (its
         # finding resolved some other way) makes `terraform plan` stop, never destroy it
-        self.lines.extend(tail or ["  lifecycle {", "    prevent_destroy = true", "  }"])
+        tail = list(tail or ())
+        if not any(line.strip() == "lifecycle {" for line in tail):
+            tail += ["  lifecycle {", "    prevent_destroy = true", "  }"]
+        self.lines.extend(tail)
         self.lines.append("}")
         self.lines.append("")
         return f"{rtype}.{name}"

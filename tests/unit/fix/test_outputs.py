@@ -100,3 +100,13 @@ def test_a_later_scan_of_the_same_gaps_gives_the_same_files(demo_doc: dict[str, 
     later = {**demo_doc, "scan": {**demo_doc["scan"], "started_at": "2027-01-01T06:17:00Z"}}
     for fmt in ("cloudformation", "terraform", "sh"):
         assert render(plan(later), fmt) == render(plan(demo_doc), fmt)
+
+
+def test_no_terraform_resource_can_be_destroyed_by_a_later_plan(demo_doc: dict[str, Any]) -> None:
+    """As CloudFormation's Retain: every resource has prevent_destroy."""
+    doc = hcl2.loads(render(plan(demo_doc), "terraform")["awsobs-fix.tf"])
+    for blk in doc["resource"]:
+        for kind, named in blk.items():
+            for name, body in named.items():
+                (life,) = body["lifecycle"]
+                assert life["prevent_destroy"] is True, (kind, name)
