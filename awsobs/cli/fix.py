@@ -11,9 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from awsobs.errors import UsageError
-from awsobs.fix.model import FORMATS
-
-DEFAULT_RETENTION = 365
+from awsobs.fix.model import FORMATS, RETENTION_DAYS
 
 
 def add_fix_command(sub: Any, run: Any) -> None:
@@ -47,45 +45,22 @@ def add_retention_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--retention-days",
         type=_retention,
-        default=DEFAULT_RETENTION,
+        default=RETENTION_DAYS,
         metavar="DAYS",
-        help=f"retention for log groups that keep data forever (default {DEFAULT_RETENTION})",
+        help=f"retention for log groups that keep data forever (default {RETENTION_DAYS})",
     )
 
 
-_RETENTIONS = (
-    1,
-    3,
-    5,
-    7,
-    14,
-    30,
-    60,
-    90,
-    120,
-    150,
-    180,
-    365,
-    400,
-    545,
-    731,
-    1096,
-    1827,
-    2192,
-    2557,
-    2922,
-    3288,
-    3653,
-)  # PutRetentionPolicy's allowed values
-
-
 def _retention(text: str) -> int:
+    # imported here: `awsobs --help` and `--version` load no check module
+    from awsobs.checks.logs.readers import RETENTION_VALUES
+
     try:
         days = int(text)
     except ValueError:
         days = 0
-    if days not in _RETENTIONS:
-        allowed = ", ".join(map(str, _RETENTIONS))
+    if days not in RETENTION_VALUES:
+        allowed = ", ".join(map(str, RETENTION_VALUES))
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a CloudWatch Logs retention (one of {allowed})"
         )
@@ -119,7 +94,7 @@ def write_fix(
     fmt: str,
     output: str | None,
     *,
-    retention_days: int = DEFAULT_RETENTION,
+    retention_days: int = RETENTION_DAYS,
     quiet: bool = False,
 ) -> None:
     """Plan, render and write; the summary line names what a person still has to do."""

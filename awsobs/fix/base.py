@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from awsobs.fix.model import Claim, Item
+from awsobs.fix.model import RETENTION_DAYS, Claim, Item
 from awsobs.fix.names import alarm_name
 from awsobs.fix.recommended import shape
 
@@ -17,7 +17,6 @@ TRAIL = "awsobs-trail"
 TRAIL_LOG_GROUP = "/awsobs/cloudtrail"
 CIS_NAMESPACE = "CISBenchmark"  # the namespace CIS's own remediation uses
 BUCKET_METRICS_ID = "EntireBucket"
-RETENTION_DAYS = 365
 SH_TF = ("terraform", "sh")
 SH = ("sh",)
 

@@ -61,6 +61,7 @@ KINDS = {
     "cli": "an AWS CLI change to an existing resource",
 }
 FORMATS = ("cloudformation", "terraform", "sh")
+RETENTION_DAYS = 365  # for log groups that keep data forever, unless --retention-days says
 
 
 def percentile(statistic: str) -> bool:

@@ -11,7 +11,6 @@ from awsobs.fix import policies
 from awsobs.fix.base import (
     BUCKET_METRICS_ID,
     CIS_NAMESPACE,
-    RETENTION_DAYS,
     SH_TF,
     TRAIL,
     TRAIL_LOG_GROUP,
@@ -22,7 +21,7 @@ from awsobs.fix.base import (
     claim,
 )
 from awsobs.fix.changes import CHANGES
-from awsobs.fix.model import Claim, Item, Plan
+from awsobs.fix.model import RETENTION_DAYS, Claim, Item, Plan
 from awsobs.fix.names import part
 
 __all__ = ["TRAIL_LOG_GROUP", "Planner", "plan"]
@@ -74,7 +73,7 @@ class Planner(Base):
                 account,
                 region,
                 TRAIL,
-                {"bucket": bucket.name, "log_group": TRAIL_LOG_GROUP, "retention": 365},
+                {"bucket": bucket.name, "log_group": TRAIL_LOG_GROUP, "retention": RETENTION_DAYS},
                 why="no multi-region trail: a new one, validated, to S3 and CloudWatch Logs",
             )
         )
@@ -257,7 +256,10 @@ class Planner(Base):
         group = ev.get("log_group")
         if not group:
             return False
-        days = max(self.retention_days, int(ev.get("min_retention_days") or 0))
+        from awsobs.checks.logs.readers import retention_at_least
+
+        # a minimum from the check's options need not be a value PutRetentionPolicy takes
+        days = retention_at_least(max(self.retention_days, int(ev.get("min_retention_days") or 0)))
         account, region = str(f["account_id"]), str(f["region"])
         exists = ev.get("exists", True)
         if f.get("check_id") == "lambda.log_retention" and ev.get("shared_with"):

@@ -27,6 +27,11 @@ RETENTION_VALUES = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 73
                     1827, 2192, 2557, 2922, 3288, 3653)  # fmt: skip
 
 
+def retention_at_least(days: int) -> int:
+    """The smallest retention PutRetentionPolicy accepts that is >= days."""
+    return next((v for v in RETENTION_VALUES if v >= days), RETENTION_VALUES[-1])
+
+
 @dataclass(frozen=True)
 class LogGroup:
     """One log group as DescribeLogGroups describes it."""

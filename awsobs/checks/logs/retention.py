@@ -17,10 +17,10 @@ from awsobs.checks.apigw.readers import GET
 from awsobs.checks.logs.readers import (
     DESCRIBE_LOG_GROUPS,
     LOG_GROUP,
-    RETENTION_VALUES,
     LogGroup,
     audit_sources,
     log_groups,
+    retention_at_least,
     retention_fix,
 )
 from awsobs.context import Context
@@ -78,11 +78,6 @@ def retention_defined(ctx: Context) -> Iterator[Finding]:
 
 
 # -- audit destinations ----------------------------------------------------------------------
-
-
-def _at_least(days: int) -> int:
-    """The smallest retention PutRetentionPolicy accepts that is >= days."""
-    return next((v for v in RETENTION_VALUES if v >= days), RETENTION_VALUES[-1])
 
 
 @check(
@@ -143,7 +138,7 @@ def retention_minimum(ctx: Context) -> Iterator[Finding]:
                 f"log group '{name}' keeps the audit data of {fed} for only "
                 f"{g.retention_days} days, less than the {threshold}-day minimum",
                 evidence=evidence,
-                remediation=retention_fix(name, _at_least(threshold)),
+                remediation=retention_fix(name, retention_at_least(threshold)),
             )
     if not audited and not sources.errors:
         missing = sorted(name for name in sources.feeds if name not in groups)

@@ -149,6 +149,14 @@ def test_retention_is_the_higher_of_the_flag_and_the_findings_minimum() -> None:
     )
     (item,) = plan(report(forever), retention_days=90).items
     assert item.props["retention"] == 90
+    # a configured minimum PutRetentionPolicy does not take: the next value it does
+    odd = finding(
+        "logs.retention_minimum",
+        resource=group,
+        evidence={"log_group": "/audit", "retention_days": 30, "min_retention_days": 100},
+    )
+    (item,) = plan(report(odd), retention_days=90).items
+    assert item.props["retention"] == 120
 
 
 def test_what_awsobs_made_is_planned_again_once_it_passes() -> None:
