@@ -28,7 +28,7 @@ from awsobs.report.catalog import render_catalog
 from awsobs.report.diff import Diff, diff_reports
 from awsobs.report.diff_render import DIFF_FORMATS, render_diff
 from awsobs.report.text import printable
-from awsobs.report_io import load_report, report_to_dict
+from awsobs.report_io import load_report
 
 if TYPE_CHECKING:
     from awsobs.compliance.requirements import Benchmark
@@ -154,12 +154,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         report = _with_progress(args, lambda progress: scan_many(args, session, kwargs, progress))
     else:
         report = _with_progress(args, lambda progress: scan(session, progress=progress, **kwargs))
-    diff = diff_reports(baseline, report.to_dict()) if baseline is not None else None
+    # the JSON shape once, for the diff and for the fixes
+    as_dict = report.to_dict() if baseline is not None or fixes else {}
+    diff = diff_reports(baseline, as_dict) if baseline is not None else None
     code = _finish(report, args, dests, diff)
-    if fixes:
-        as_dict = report_to_dict(report)
-        for fmt, path in fixes:
-            write_fix(as_dict, fmt, path, retention_days=args.retention_days, quiet=args.quiet)
+    for fmt, path in fixes:
+        write_fix(as_dict, fmt, path, retention_days=args.retention_days, quiet=args.quiet)
     return code
 
 
