@@ -10,7 +10,7 @@ from typing import Any
 
 from awsobs.fix.model import RETENTION_DAYS, Claim, Item
 from awsobs.fix.names import alarm_name
-from awsobs.fix.recommended import shape
+from awsobs.fix.recommended import Shape, shape
 
 ALARM_TOPIC = "awsobs-alarms"
 TRAIL = "awsobs-trail"
@@ -45,6 +45,9 @@ class Base:
 
     def __init__(self, report: Mapping[str, Any], retention_days: int = RETENTION_DAYS) -> None:
         self.findings: list[Finding] = list(report.get("findings") or ())
+        self.by_check: dict[str, list[Finding]] = {}  # one pass; families look up by check
+        for f in self.findings:
+            self.by_check.setdefault(str(f.get("check_id")), []).append(f)
         self.scan: Mapping[str, Any] = report.get("scan") or {}
         self.regions = [str(r) for r in self.scan.get("regions") or ()]
         self.retention_days = retention_days
@@ -52,6 +55,16 @@ class Base:
         self.topics = self._confirmed_topics()
 
     # -- items ---------------------------------------------------------------------------
+
+    def found(self, check_id: str, account: str | None = None) -> list[Finding]:
+        """The un-suppressed FAIL findings of a check (in one account): what a fix closes."""
+        return [
+            g
+            for g in self.by_check.get(check_id, ())
+            if g.get("status") == "FAIL"
+            and not g.get("suppressed")
+            and (account is None or g.get("account_id") == account)
+        ]
 
     def add(self, item: Item, *claims: Claim) -> Item:
         """Add an item, or merge claims into the same item planned already."""
@@ -65,9 +78,7 @@ class Base:
         """(account, region) -> the SNS topic with a confirmed subscription that the account's
         alarms use most (cloudwatch.alarm_action_targets_valid's evidence)."""
         seen: dict[tuple[str, str], Counter[str]] = {}
-        for f in self.findings:
-            if f.get("check_id") != "cloudwatch.alarm_action_targets_valid":
-                continue
+        for f in self.by_check.get("cloudwatch.alarm_action_targets_valid", ()):
             for arn, verdict in (_ev(f).get("targets") or {}).items():
                 arn = str(arn)
                 if (
@@ -109,13 +120,17 @@ class Base:
         name: str | None = None,
         formats: tuple[str, ...] = ("cloudformation", "terraform", "sh"),
         why: str = "",
+        fixed: Shape | None = None,
     ) -> Item:
+        """An alarm on `spec`'s metric, shaped as recommended.py says (or as `fixed`); its
+        note says what to tune where the threshold is not AWS's own number."""
         from awsobs.checks.cloudwatch.missing_data import heartbeat
         from awsobs.checks.cloudwatch.readers import Metric
 
         dims = {str(k): str(v) for k, v in (spec.get("dimensions") or {}).items()}
         namespace, metric = str(spec["namespace"]), str(spec["metric"])
-        s = shape(namespace, metric, dead_letter=dead_letter)
+        s = fixed or shape(namespace, metric, dead_letter=dead_letter)
+        tune = s.why and (s.threshold is None or s.source == "awsobs")
         beat = heartbeat(Metric(namespace, metric, frozenset(dims.items())))
         props = {
             "namespace": namespace,
@@ -127,8 +142,6 @@ class Base:
             "datapoints_to_alarm": s.datapoints_to_alarm,
             "comparison": s.comparison,
             "threshold": s.default,
-            "threshold_source": s.source,
-            "threshold_why": s.why if s.threshold is None or s.source != "recommended" else "",
             # a metric published every period: silence means the resource is gone
             "treat_missing_data": "breaching" if beat else s.treat_missing_data,
             "topic": self.topic(account, region),
@@ -141,6 +154,7 @@ class Base:
             props,
             formats=formats,
             why=why,
+            note=f"threshold: {s.why}" if tune else "",
         )
 
     # -- families ------------------------------------------------------------------------
@@ -161,9 +175,10 @@ class Base:
         dead = f.get("check_id") == "sqs.dlq_alarms"
         planned = set()
         for spec in specs:
-            item = self.alarm(account, region, spec, dead_letter=dead, why=str(f["message"]))
+            dims = {str(k): str(v) for k, v in (spec.get("dimensions") or {}).items()}
             covered = (alarms.get(spec["label"]) or {}).get("covered_by") or []
-            if spec["label"] in missing or item.name in covered:
+            if spec["label"] in missing or alarm_name(dims, str(spec["metric"])) in covered:
+                item = self.alarm(account, region, spec, dead_letter=dead, why=str(f["message"]))
                 self.add(item, *([claim(f)] if fail else []))
                 planned.add(spec["label"])
         return fail and bool(planned)

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from awsobs.fix import policies
+from awsobs.fix.base import ALARM_TOPIC, TRAIL, TRAIL_LOG_GROUP
 from awsobs.fix.model import Item, Plan, percentile
 from awsobs.fix.names import logical_id
-from awsobs.fix.plan import TRAIL_LOG_GROUP
 from awsobs.fix.text import comment
 from awsobs.fix.yaml import dump
 
@@ -68,8 +68,9 @@ class Template:
 
     def put(self, item: Item, suffix: str, rtype: str, props: dict[str, Any], **extra: Any) -> str:
         lid = logical_id(item.kind + suffix, item.name)
-        if item.why and not suffix:
-            self.note(item.why)
+        for text in (item.why, item.note) if not suffix else ():
+            if text:
+                self.note(text)
         self.resources[lid] = {
             "Type": rtype,
             "DeletionPolicy": "Retain",
@@ -113,10 +114,10 @@ class Template:
     def alarm(self, item: Item) -> None:
         p = item.props
         topic = p["topic"]
-        action: Any = topic if topic else {"Ref": logical_id("topic", "awsobs-alarms")}
+        action: Any = topic if topic else {"Ref": logical_id("topic", ALARM_TOPIC)}
         props: dict[str, Any] = {
             "AlarmName": item.name,
-            "AlarmDescription": f"awsobs fix: {_describe(item)}",
+            "AlarmDescription": item.description(),
             "Namespace": p["namespace"],
             "MetricName": p["metric"],
         }
@@ -219,8 +220,8 @@ class Template:
         p = item.props
         group: Any = p["log_group"]
         extra = {}
-        if group == TRAIL_LOG_GROUP and self._ref("trail", "awsobs-trail"):
-            extra["DependsOn"] = [logical_id("trailLogGroup", "awsobs-trail")]
+        if group == TRAIL_LOG_GROUP and self._ref("trail", TRAIL):
+            extra["DependsOn"] = [logical_id("trailLogGroup", TRAIL)]
         self.put(
             item,
             "",
@@ -296,7 +297,3 @@ class Template:
             {"Name": item.name, "S3BucketName": p["bucket"]},
             DependsOn=[recorder, *self._bucket_ready(p["bucket"])],
         )
-
-
-def _describe(item: Item) -> str:
-    return "; ".join(c.label() for c in item.claims)[:900] or item.name

@@ -40,10 +40,16 @@ class Item:
     claims: list[Claim] = field(default_factory=list)
     formats: tuple[str, ...] = ("cloudformation", "terraform", "sh")
     why: str = ""  # the comment above the item: which finding, in words
+    note: str = ""  # a second comment line: what the reviewer should tune
 
     @property
     def key(self) -> tuple[str, str, str, str]:
         return (self.account_id, self.region, self.kind, self.name)
+
+    def description(self) -> str:
+        """A resource's description: the findings it closes (or its name), within the
+        1,024 characters CloudWatch allows an alarm's."""
+        return "awsobs fix: " + ("; ".join(c.label() for c in self.claims)[:900] or self.name)
 
 
 # kind -> what it is; an existing-resource change is never in CloudFormation

@@ -4,6 +4,7 @@ check wrote is what the fix is built from, so nothing here calls AWS."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -23,13 +24,21 @@ from awsobs.fix.base import (
 from awsobs.fix.changes import CHANGES
 from awsobs.fix.model import RETENTION_DAYS, Claim, Item, Plan
 from awsobs.fix.names import part
+from awsobs.fix.recommended import Shape
 
 __all__ = ["TRAIL_LOG_GROUP", "Planner", "plan"]
 
 
-def _claims(f: Finding) -> list[Claim]:
-    """A FAIL is claimed; a PASS planned again (Planner.ours) claims nothing."""
-    return [claim(f)] if f.get("status") == "FAIL" else []
+# CIS's remediation: an alarm on any match of the filter in five minutes
+CIS_SHAPE = Shape(
+    "Sum", 300, 1, 1, "GreaterThanOrEqualToThreshold", 1.0, 1.0, "notBreaching", "cis", ""
+)
+
+
+def _claims(f: Finding, again: bool) -> list[Claim]:
+    """The finding an item closes; none when it is planned again (Planner.ours): its
+    finding passes already."""
+    return [] if again else [claim(f)]
 
 
 class Planner(Base):
@@ -43,12 +52,7 @@ class Planner(Base):
         if ev.get("filter_ids") != [] or not ev.get("bucket"):
             return False
         bucket = str(ev["bucket"])
-        if not any(
-            g.get("check_id") == "s3.request_metrics_enabled"
-            and g.get("status") == "FAIL"
-            and _ev(g).get("bucket") == bucket
-            for g in self.findings
-        ):
+        if bucket not in self.metricless:
             return False
         for metric in ("5xxErrors", "4xxErrors"):
             spec = {
@@ -61,6 +65,12 @@ class Planner(Base):
             )
             self.add(item, claim(f))
         return True
+
+    @functools.cached_property
+    def metricless(self) -> set[str]:
+        """Buckets whose EntireBucket metrics filter this plan writes (their s3.error_alarms
+        alarms watch it)."""
+        return {str(_ev(g).get("bucket")) for g in self.found("s3.request_metrics_enabled")}
 
     def trail(self, account: str) -> Item:
         """The account's new multi-region trail (with its bucket, log group and role), homed
@@ -106,22 +116,22 @@ class Planner(Base):
             if len(chain) >= 4 and chain[0] == f"trail '{TRAIL}'":
                 own = f"'awsobs-{control}'"
                 if own in chain[2] and chain[3] == f"alarm {own}":
-                    self.cis({**f, "status": "PASS", "evidence": {"repair": {"step": "trail"}}})
+                    self.cis(f, {"step": "trail"}, again=True)
         elif cid == "s3.request_metrics_enabled":
             configs = ev.get("metrics_configurations") or ()
             if {"Id": BUCKET_METRICS_ID} in configs:  # the whole-bucket filter awsobs writes
-                self.bucket_metrics(f)
+                self.bucket_metrics(f, again=True)
         elif cid == "config.recorder_all_regions":
             role = f":role/{policies.config_role(str(f['region']))}"
             if any(str(r.get("roleARN") or "").endswith(role) for r in ev.get("recorders") or ()):
-                self.config({**f, "evidence": {**ev, "recorders": []}})
+                self.new_recorder(f, again=True)
         elif cid == "vpc.flow_logs_enabled":
             for fl in ev.get("flow_logs") or ():
                 dest = str(fl.get("destination") or "")
                 if fl.get("traffic_type") == "ALL" and (
                     dest.endswith("/awsobs/") or ":::awsobs-logs-" in dest
                 ):
-                    self.flow_logs({**f, "evidence": {**ev, "flow_logs": [], "ours": dest}})
+                    self.flow_logs(f, again=dest)
 
     def multi_region(self, f: Finding) -> bool:
         if not self.no_trail(str(f["account_id"])):
@@ -129,31 +139,24 @@ class Planner(Base):
         item = self.trail(str(f["account_id"]))
         self.add(item, claim(f))
         # the regions with no logging trail are recorded once it logs
-        for g in self.findings:
-            if (
-                g.get("check_id") == "cloudtrail.trail_logging"
-                and g.get("status") == "FAIL"
-                and g.get("account_id") == f["account_id"]
-            ):
-                self.add(item, claim(g))
+        for g in self.found("cloudtrail.trail_logging", str(f["account_id"])):
+            self.add(item, claim(g))
         return True
 
     def no_trail(self, account: str) -> bool:
         """The report found no multi-region trail in this account (un-suppressed FAIL of
         cloudtrail.multi_region, and none in its evidence): then awsobs-trail is planned."""
         return any(
-            g.get("check_id") == "cloudtrail.multi_region"
-            and g.get("status") == "FAIL"
-            and not g.get("suppressed")
-            and g.get("account_id") == account
-            and not any(t.get("is_multi_region") for t in _ev(g).get("trails") or [])
-            for g in self.findings
+            not any(t.get("is_multi_region") for t in _ev(g).get("trails") or [])
+            for g in self.found("cloudtrail.multi_region", account)
         )
 
-    def cis(self, f: Finding) -> bool:
+    def cis(self, f: Finding, repair: Mapping[str, Any] | None = None, again: bool = False) -> bool:
+        """What the CIS chain lacks from its broken link on (evidence `repair`; `again`: the
+        chain awsobs made, from its trail on)."""
         from awsobs.checks.cwalarm.controls import CONTROLS
 
-        repair = _ev(f).get("repair") or {}
+        repair = repair if repair is not None else (_ev(f).get("repair") or {})
         control_id = str(f["check_id"]).split(".", 1)[1]
         control = next((c for c in CONTROLS if c.id == control_id), None)
         step = repair.get("step")
@@ -162,7 +165,7 @@ class Planner(Base):
         account = str(f["account_id"])
         items: list[Item] = []
         if step == "trail":
-            if f.get("status") == "FAIL" and not self.no_trail(account):
+            if not again and not self.no_trail(account):
                 # a trail exists but sends nothing to CloudWatch Logs (or records too little):
                 # a second trail would bill a second copy of every event; the existing one is
                 # its owner's to change (the finding's remediation says how)
@@ -194,26 +197,21 @@ class Planner(Base):
             )
         spec = {"namespace": namespace, "metric": metric, "dimensions": {}}
         alarm = self.alarm(
-            account, region, spec, name=f"awsobs-{control.id}", why=f"CIS {control.cis}"
+            account,
+            region,
+            spec,
+            name=f"awsobs-{control.id}",
+            why=f"CIS {control.cis}",
+            fixed=CIS_SHAPE,
         )
-        alarm.props.update(
-            statistic="Sum",
-            period=300,
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
-            comparison="GreaterThanOrEqualToThreshold",
-            threshold=1.0,
-            threshold_source="cis",
-            threshold_why="",
-            treat_missing_data="notBreaching",
-            log_group=group,
-        )
+        alarm.props["log_group"] = group  # CloudFormation: after the filter that feeds it
         items.append(self.add(alarm))
         for item in items:
-            self.add(item, *_claims(f))
+            self.add(item, *_claims(f, again))
         return True
 
-    def flow_logs(self, f: Finding) -> bool:
+    def flow_logs(self, f: Finding, again: str = "") -> bool:
+        """A flow log of ALL traffic (`again`: the destination of the one awsobs made)."""
         ev = _ev(f)
         vpc = ev.get("vpc_id")
         if not vpc:
@@ -233,9 +231,8 @@ class Planner(Base):
             # the same bucket, in a folder of its own: a second flow log to the very same
             # destination is refused (FlowLogAlreadyExists), and the folder says whose it is
             reuse = reuse.rstrip("/") + "/awsobs/"
-        ours = str(ev.get("ours") or "")  # ours(): the flow log awsobs made, again
-        if ours:
-            reuse = ours if ours.endswith("/awsobs/") else None
+        if again:
+            reuse = again if again.endswith("/awsobs/") else None
         bucket = None if reuse else self.log_bucket(account, region)
         props = {"vpc_id": str(vpc), "destination": reuse, "bucket": bucket and bucket.name}
         self.add(
@@ -247,7 +244,7 @@ class Planner(Base):
                 props,
                 why=str(f["message"]),
             ),
-            *_claims(f),
+            *_claims(f, bool(again)),
         )
         return True
 
@@ -282,7 +279,7 @@ class Planner(Base):
         have.props["retention"] = max(int(have.props["retention"]), days)
         return True
 
-    def bucket_metrics(self, f: Finding) -> bool:
+    def bucket_metrics(self, f: Finding, again: bool = False) -> bool:
         bucket = _ev(f).get("bucket")
         if not bucket:
             return False
@@ -296,29 +293,17 @@ class Planner(Base):
                 formats=SH_TF,
                 why=str(f["message"]),
             ),
-            *_claims(f),
+            *_claims(f, again),
         )
         return True
 
     def config(self, f: Finding) -> bool:
         ev = _ev(f)
-        account, region = str(f["account_id"]), str(f["region"])
         if f.get("resource_type") != "AWS::Region":
             return False
         recorders = ev.get("recorders")
         if recorders == [] and not ev.get("service_linked_recorders"):
-            bucket = self.log_bucket(account, region)
-            self.add(
-                Item(
-                    "config",
-                    account,
-                    region,
-                    "default",
-                    {"bucket": bucket.name},
-                    why=str(f["message"]),
-                ),
-                *_claims(f),
-            )
+            self.new_recorder(f)
             return True
         stopped = [r for r in recorders or () if r.get("recording") is False and r.get("name")]
         if len(stopped) == 1 and len(recorders or ()) == 1:
@@ -334,6 +319,17 @@ class Planner(Base):
             )
             return True
         return False
+
+    def new_recorder(self, f: Finding, again: bool = False) -> None:
+        """A recorder, its role and delivery channel, to this region's log bucket."""
+        account, region = str(f["account_id"]), str(f["region"])
+        bucket = self.log_bucket(account, region)
+        self.add(
+            Item(
+                "config", account, region, "default", {"bucket": bucket.name}, why=str(f["message"])
+            ),
+            *_claims(f, again),
+        )
 
     # -- the whole report ----------------------------------------------------------------
 

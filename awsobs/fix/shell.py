@@ -69,6 +69,8 @@ def render(plan: Plan) -> dict[str, str]:
         w = Script(plan.partition, account, region)
         for item in items:
             out.append(comment(item.why) if item.why else "")
+            if item.note:
+                out.append(comment(item.note))
             for c in item.claims:
                 out.append(comment(f"fixes: {c.label()}"))
             getattr(w, item.kind)(item)
@@ -136,7 +138,7 @@ class Script:
             "--alarm-name",
             item.name,
             "--alarm-description",
-            "awsobs fix: " + "; ".join(c.label() for c in item.claims)[:900],
+            item.description(),
             "--namespace",
             p["namespace"],
             "--metric-name",

@@ -10,9 +10,9 @@ import re
 from typing import Any
 
 from awsobs.fix import policies
+from awsobs.fix.base import ALARM_TOPIC, TRAIL, TRAIL_LOG_GROUP
 from awsobs.fix.model import Item, Plan, percentile
 from awsobs.fix.names import tf_name
-from awsobs.fix.plan import TRAIL_LOG_GROUP
 from awsobs.fix.text import comment
 
 FORMAT = "terraform"
@@ -123,12 +123,14 @@ class Writer:
         args: dict[str, Any],
         *,
         why: str = "",
+        note: str = "",
         fixes: list[str] | None = None,
         nested: dict[str, dict[str, Any]] | None = None,
         tail: list[str] | None = None,
     ) -> str:
-        if why:
-            self.lines.append(comment(why))
+        for text in (why, note):
+            if text:
+                self.lines.append(comment(text))
         for label in fixes or ():
             self.lines.append(comment(f"fixes: {label}"))
         self.lines.append(f"resource {string(rtype)} {string(name)} {{")
@@ -174,10 +176,10 @@ class Writer:
 
     def alarm(self, item: Item) -> None:
         p = item.props
-        topic = p["topic"] or Raw(f"aws_sns_topic.{tf_name('topic', 'awsobs-alarms')}.arn")
+        topic = p["topic"] or Raw(f"aws_sns_topic.{tf_name('topic', ALARM_TOPIC)}.arn")
         args: dict[str, Any] = {
             "alarm_name": item.name,
-            "alarm_description": "awsobs fix: " + "; ".join(self._fixes(item))[:900],
+            "alarm_description": item.description(),
             "namespace": p["namespace"],
             "metric_name": p["metric"],
         }
@@ -194,14 +196,12 @@ class Writer:
             treat_missing_data=p["treat_missing_data"],
             alarm_actions=[topic],
         )
-        why = item.why
-        if p.get("threshold_why"):
-            why = f"{why} | threshold: {p['threshold_why']}"
         self.block(
             "aws_cloudwatch_metric_alarm",
             tf_name("alarm", item.name),
             args,
-            why=why,
+            why=item.why,
+            note=item.note,
             fixes=self._fixes(item),
         )
 
@@ -282,7 +282,7 @@ class Writer:
     def metric_filter(self, item: Item) -> None:
         p = item.props
         group: Any = p["log_group"]
-        if group == TRAIL_LOG_GROUP and self._has("trail", "awsobs-trail"):
+        if group == TRAIL_LOG_GROUP and self._has("trail", TRAIL):
             group = Raw(f"aws_cloudwatch_log_group.{tf_name('trail', 'awsobs-trail')}.name")
         self.block(
             "aws_cloudwatch_log_metric_filter",

@@ -110,3 +110,16 @@ def test_no_terraform_resource_can_be_destroyed_by_a_later_plan(demo_doc: dict[s
             for name, body in named.items():
                 (life,) = body["lifecycle"]
                 assert life["prevent_destroy"] is True, (kind, name)
+
+
+def test_every_format_says_what_to_tune_where_the_threshold_is_not_awss(
+    demo_doc: dict[str, Any],
+) -> None:
+    """SQS age: AWS's page says "depends"; awsobs writes 300 s and each format says so on a
+    comment line of its own (not cut off after a long finding message)."""
+    p = plan(demo_doc)
+    (age,) = [i for i in p.items if i.name == "awsobs-demo-emails-ApproximateAgeOfOldestMessage"]
+    assert age.note.startswith("threshold: ") and "300 s" in age.note
+    for fmt in ("cloudformation", "terraform", "sh"):
+        text = "".join(render(p, fmt).values())
+        assert any(line.strip() == f"# {age.note}" for line in text.splitlines()), fmt
