@@ -48,8 +48,8 @@ class Base:
         self.by_check: dict[str, list[Finding]] = {}  # one pass; families look up by check
         for f in self.findings:
             self.by_check.setdefault(str(f.get("check_id")), []).append(f)
-        self.scan: Mapping[str, Any] = report.get("scan") or {}
-        self.regions = [str(r) for r in self.scan.get("regions") or ()]
+        scanned: Mapping[str, Any] = report.get("scan") or {}
+        self.regions = [str(r) for r in scanned.get("regions") or ()]
         self.retention_days = retention_days
         self.items: dict[tuple[str, str, str, str], Item] = {}
         self.topics = self._confirmed_topics()

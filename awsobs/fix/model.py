@@ -83,9 +83,8 @@ class Plan:
     failed: int  # un-suppressed FAIL findings in the report
     manual: list[Claim]  # FAIL findings with no mechanical fix
     partition: str = "aws"
-    # the report's scan start; not written into the code, so that the same gaps give the
-    # same files (a scheduled job opens a pull request only when the code changes)
-    source: str = ""
+    # No timestamp or report name is kept: the same gaps give the same files (a scheduled
+    # job opens a pull request only when the code changes).
 
     def for_format(self, fmt: str) -> list[Item]:
         return [i for i in self.items if fmt in i.formats]

@@ -367,8 +367,7 @@ class Planner(Base):
         manual = [claim(f) for f in fails if claim(f) not in claimed]
         arns = (str(f.get("resource_id")) for f in self.findings)
         partition = next((a.split(":")[1] for a in arns if a.startswith("arn:")), "aws")
-        started = str((self.scan or {}).get("started_at") or "")
-        return Plan(items, len(fails), manual, partition, started)
+        return Plan(items, len(fails), manual, partition)
 
 
 _ORDER = {
