@@ -44,13 +44,14 @@ from moto.cloudtrail.models import cloudtrail_backends
 from moto.cloudwatch.models import cloudwatch_backends
 from moto.config.models import config_backends
 from moto.core.common_models import CloudFormationModel
-from moto.ec2.models.flow_logs import FlowLogs
+from moto.ec2.models.flow_logs import FlowLogs, FlowLogsBackend
 from moto.iam.models import Role, iam_backends
 from moto.logs.models import LogGroup, logs_backends
 from moto.s3.models import FakeBucket, s3_backends
 from moto.settings import load_iam_aws_managed_policies
 from moto.sns.models import sns_backends
 from moto.utilities.utils import get_partition
+from moto_ext import flow_logs_to_folders
 from werkzeug.exceptions import HTTPException
 
 __all__ = ["cfn_extension", "install_cfn_extension", "uninstall_cfn_extension"]
@@ -110,9 +111,20 @@ def _lower_keys(value: Any) -> Any:
 
 
 class _Named:
-    """A created resource known by its name (Ref) and, when it has one, its ARN (GetAtt)."""
+    """A created resource known by its name (Ref) and, when it has one, its ARN (GetAtt);
+    TYPE is its CloudFormation type, NAME_TYPE the property that names it ("": none)."""
 
+    TYPE: ClassVar[str]
+    NAME_TYPE: ClassVar[str]
     attributes: tuple[str, ...] = ()
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_TYPE
 
     def __init__(self, name: str, arn: str = "", **attrs: str) -> None:
         self.name, self.arn = name, arn
@@ -146,13 +158,8 @@ class CloudWatchAlarm(_Named, CloudFormationModel):
         "Tags",
     })  # fmt: skip
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_TYPE = "AlarmName"
 
     @classmethod
     @_aws_errors
@@ -200,13 +207,8 @@ class LogsMetricFilter(_Named, CloudFormationModel):
         {"FilterName", "FilterPattern", "LogGroupName", "MetricTransformations"}
     )
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Logs::MetricFilter"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "FilterName"
+    TYPE = "AWS::Logs::MetricFilter"
+    NAME_TYPE = "FilterName"
 
     @classmethod
     @_aws_errors
@@ -248,13 +250,8 @@ class CloudTrailTrail(_Named, CloudFormationModel):
         "KMSKeyId", "Tags", "EventSelectors", "AdvancedEventSelectors", "InsightSelectors",
     })  # fmt: skip
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudTrail::Trail"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "TrailName"
+    TYPE = "AWS::CloudTrail::Trail"
+    NAME_TYPE = "TrailName"
 
     @classmethod
     @_aws_errors
@@ -339,13 +336,8 @@ class S3BucketPolicy(_Named, CloudFormationModel):
     __module__ = _MODULE
     HANDLED: ClassVar[frozenset[str]] = frozenset({"Bucket", "PolicyDocument"})
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
+    TYPE = "AWS::S3::BucketPolicy"
+    NAME_TYPE = ""
 
     @classmethod
     @_aws_errors
@@ -376,13 +368,8 @@ class SnsSubscription(_Named, CloudFormationModel):
         {"TopicArn", "Protocol", "Endpoint", "Region", "RawMessageDelivery", "FilterPolicy"}
     )
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Subscription"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
+    TYPE = "AWS::SNS::Subscription"
+    NAME_TYPE = ""
 
     @classmethod
     @_aws_errors
@@ -426,13 +413,8 @@ class ConfigRecorder(_Named, CloudFormationModel):
     __module__ = _MODULE
     HANDLED: ClassVar[frozenset[str]] = frozenset({"Name", "RoleARN", "RecordingGroup"})
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Config::ConfigurationRecorder"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
+    TYPE = "AWS::Config::ConfigurationRecorder"
+    NAME_TYPE = "Name"
 
     @classmethod
     @_aws_errors
@@ -464,13 +446,8 @@ class ConfigDeliveryChannel(_Named, CloudFormationModel):
         "ConfigSnapshotDeliveryProperties",
     })  # fmt: skip
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Config::DeliveryChannel"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
+    TYPE = "AWS::Config::DeliveryChannel"
+    NAME_TYPE = "Name"
 
     @classmethod
     @_aws_errors
@@ -571,23 +548,16 @@ def _flow_log_create(original: Create) -> Create:
         region_name: str,
         **kwargs: Any,
     ) -> FlowLogs:
-        """moto's flow log, accepting what AWS accepts: an S3 destination with a folder
-        (`arn:aws:s3:::bucket/folder/`; moto looks for a bucket named `bucket/folder/`).
-        A missing bucket fails the stack (moto's own model raises IndexError)."""
+        """moto's flow log; a missing S3 bucket fails the stack (moto's own model raises
+        IndexError on CreateFlowLogs' refusal). Folders in the destination: the backend
+        patch (tests/moto_ext.py flow_logs_to_folders)."""
         props = cloudformation_json.get("Properties") or {}
         destination = props.get("LogDestination")
-        if props.get("LogDestinationType") != "s3" or not destination:
-            return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)  # type: ignore[no-any-return]
-        s3 = s3_backends[account_id][get_partition(region_name)]
-        bucket = str(destination).split(":", 5)[5].split("/", 1)[0]
-        if bucket not in s3.buckets:
-            raise _fail("InvalidParameter", f"LogDestination: {bucket} does not exist.")
-        get_bucket = s3.get_bucket
-        s3.get_bucket = lambda name: get_bucket(name.split("/", 1)[0])  # type: ignore[method-assign,assignment]
-        try:
-            return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)  # type: ignore[no-any-return]
-        finally:
-            del s3.get_bucket
+        if props.get("LogDestinationType") == "s3" and destination:
+            bucket = str(destination).split(":", 5)[5].split("/", 1)[0]
+            if bucket not in s3_backends[account_id][get_partition(region_name)].buckets:
+                raise _fail("InvalidParameter", f"LogDestination: {bucket} does not exist.")
+        return original(resource_name, cloudformation_json, account_id, region_name, **kwargs)  # type: ignore[no-any-return]
 
     return create
 
@@ -604,6 +574,11 @@ def _patches() -> list[tuple[type[Any], str, Any]]:
     flow_log |= {"MaxAggregationInterval", "Tags"}
     create = "create_from_cloudformation_json"
     return [
+        (
+            FlowLogsBackend,
+            "create_flow_logs",
+            flow_logs_to_folders(vars(FlowLogsBackend)["create_flow_logs"]),
+        ),
         (LogGroup, "get_cfn_attribute", _log_group_attribute),
         (
             LogGroup,

@@ -28,7 +28,7 @@ in the test process.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from moto import settings
@@ -39,6 +39,7 @@ from awsobs.demo.moto_ext import install_trail_status_extension, set_trail_statu
 
 __all__ = [
     "cli_updates",
+    "flow_logs_to_folders",
     "iam_enforced",
     "install_trail_status_extension",
     "organization_trails_visible",
@@ -92,6 +93,28 @@ def iam_enforced() -> Iterator[None]:
         settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = saved
 
 
+def flow_logs_to_folders(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's CreateFlowLogs (FlowLogsBackend.create_flow_logs), accepting an S3 destination
+    with a folder (`arn:aws:s3:::bucket/folder/`, which AWS accepts; moto looks up a bucket
+    named "bucket/folder/"). The API and CloudFormation (tests/moto_cfn.py) both go
+    through it."""
+    from moto.s3.models import S3Backend
+
+    def create_flow_logs(self: Any, *args: Any, **kwargs: Any) -> Any:
+        original_get_bucket = S3Backend.get_bucket
+
+        def get_bucket(backend: Any, name: str) -> Any:
+            return original_get_bucket(backend, name.split("/", 1)[0])
+
+        S3Backend.get_bucket = get_bucket  # type: ignore[method-assign,assignment]
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            S3Backend.get_bucket = original_get_bucket  # type: ignore[method-assign]
+
+    return create_flow_logs
+
+
 @contextlib.contextmanager
 def cli_updates() -> Iterator[None]:
     """What the AWS CLI commands of `awsobs fix --format sh` need and moto 5.2 lacks."""
@@ -99,7 +122,6 @@ def cli_updates() -> Iterator[None]:
     from moto.core.responses import ActionResult
     from moto.ec2.models.flow_logs import FlowLogsBackend
     from moto.ecs.responses import EC2ContainerServiceResponse as Responses
-    from moto.s3.models import S3Backend
 
     def update_cluster_settings(self: Any) -> Any:
         cluster = self.ecs_backend.update_cluster(
@@ -118,22 +140,10 @@ def cli_updates() -> Iterator[None]:
         return original_update(self, config_updates)
 
     original_flow_logs = FlowLogsBackend.create_flow_logs
-    original_get_bucket = S3Backend.get_bucket
-
-    def create_flow_logs(self: Any, *args: Any, **kwargs: Any) -> Any:
-        # `arn:aws:s3:::bucket/folder/`: moto looks up "bucket/folder/" as the bucket
-        def get_bucket(backend: Any, name: str) -> Any:
-            return original_get_bucket(backend, name.split("/", 1)[0])
-
-        S3Backend.get_bucket = get_bucket  # type: ignore[method-assign]
-        try:
-            return original_flow_logs(self, *args, **kwargs)
-        finally:
-            S3Backend.get_bucket = original_get_bucket  # type: ignore[method-assign]
 
     Responses.update_cluster_settings = update_cluster_settings  # type: ignore[attr-defined]
     LambdaFunction.update_configuration = update_configuration  # type: ignore[method-assign]
-    FlowLogsBackend.create_flow_logs = create_flow_logs  # type: ignore[method-assign]
+    FlowLogsBackend.create_flow_logs = flow_logs_to_folders(original_flow_logs)  # type: ignore[method-assign]
     try:
         yield
     finally:
