@@ -82,3 +82,7 @@ def config_role(region: str) -> str:
 
 def log_group_arn(partition: str, region: str, account: str, group: str) -> str:
     return f"arn:{partition}:logs:{region}:{account}:log-group:{group}"
+
+
+def role_arn(partition: str, account: str, role: str) -> str:
+    return f"arn:{partition}:iam::{account}:role/{role}"

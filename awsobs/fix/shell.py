@@ -117,10 +117,10 @@ class Script:
 
     def topic(self, item: Item) -> None:
         var = topic_var(self.region)
-        self.lines.append(
-            f"{var}=$(aws sns create-topic --name {q(item.name)} --region {q(self.region)} "
-            "--query TopicArn --output text)"
+        create = self.command(
+            "sns", "create-topic", "--name", item.name, "--query", "TopicArn", "--output", "text"
         )
+        self.lines.append(f"{var}=$({create})")
         self.aws(
             "sns",
             "subscribe",
@@ -230,7 +230,7 @@ class Script:
             "--cloud-watch-logs-log-group-arn",
             f"{group_arn}:*",
             "--cloud-watch-logs-role-arn",
-            f"arn:{self.partition}:iam::{self.account}:role/{role}",
+            policies.role_arn(self.partition, self.account, role),
         )
         self.aws("cloudtrail", "start-logging", "--name", item.name)
 
@@ -322,7 +322,7 @@ class Script:
         self.lines.append('sleep "$AWSOBS_IAM_WAIT"')
         recorder = {
             "name": item.name,
-            "roleARN": f"arn:{self.partition}:iam::{self.account}:role/{role}",
+            "roleARN": policies.role_arn(self.partition, self.account, role),
             "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": False},
         }
         self.aws(

@@ -123,3 +123,17 @@ def test_every_format_says_what_to_tune_where_the_threshold_is_not_awss(
     for fmt in ("cloudformation", "terraform", "sh"):
         text = "".join(render(p, fmt).values())
         assert any(line.strip() == f"# {age.note}" for line in text.splitlines()), fmt
+
+
+def test_docs_show_the_template_awsobs_writes_for_the_demo(demo_doc: dict[str, Any]) -> None:
+    """docs/fix.md's excerpt: every line of it is a line of the generated template."""
+    from pathlib import Path
+
+    docs = (Path(__file__).parents[3] / "docs" / "fix.md").read_text(encoding="utf-8")
+    excerpt = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    template = render(plan(demo_doc), "cloudformation")["awsobs-fix-123456789012-us-east-1.yaml"]
+    lines = set(template.splitlines())
+    # the demo's REST API id is random: compare that line by its shape
+    shown = [ln for ln in excerpt.splitlines() if ln.strip() != "..." and "/restapis/" not in ln]
+    assert len(shown) > 30
+    assert [ln for ln in shown if ln not in lines] == []
