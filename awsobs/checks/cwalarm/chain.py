@@ -81,10 +81,6 @@ def evaluate(ctx: Context, control: Control) -> Finding:
             return ctx.passed(rtype, rid, " -> ".join(done), evidence=evidence)
     evidence["chain"] = progress.links
     evidence["broken_link"] = progress.broken
-    if progress.depth == 0:
-        evidence["repair"] = {"step": "trail"}  # no multi-region trail to build on at all
-    elif progress.repair is not None:
-        evidence["repair"] = progress.repair
     where = (" -> ".join(progress.links) + ": ") if progress.links else ""
     if progress.undecided:
         # The furthest chain may be decided and broken, but another one is open: no FAIL.
@@ -97,6 +93,11 @@ def evaluate(ctx: Context, control: Control) -> Finding:
         if isinstance(cause, AwsError):
             return ctx.unknown_from(cause, rtype, rid, what, evidence=evidence)
         return ctx.unknown(rtype, rid, what, evidence=evidence)
+    # a FAIL only: what `awsobs fix` adds from the broken link on (an UNKNOWN names none)
+    if progress.depth == 0:
+        evidence["repair"] = {"step": "trail"}  # no multi-region trail to build on at all
+    elif progress.repair is not None:
+        evidence["repair"] = progress.repair
     if progress.fix:
         return ctx.failed(
             rtype, rid, where + progress.broken, evidence=evidence, remediation=progress.fix

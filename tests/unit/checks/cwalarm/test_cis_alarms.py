@@ -11,8 +11,18 @@ from typing import Any
 import boto3
 import pytest
 from alarm_seed import alarm, log_group, topic
-from helpers import ACCOUNT, MGMT_ALL, ORG_ACCOUNT, assume, only, run, stub_error, trail
-from moto_ext import organization_trails_visible
+from helpers import (
+    ACCOUNT,
+    MGMT_ALL,
+    ORG_ACCOUNT,
+    assume,
+    only,
+    restricted_session,
+    run,
+    stub_error,
+    trail,
+)
+from moto_ext import iam_enforced, organization_trails_visible
 
 from awsobs import Status
 
@@ -222,6 +232,7 @@ def test_unreadable_organization_trail_is_unknown(aws: boto3.Session, alarm_ext:
         trail(assume(aws, ORG_ACCOUNT), "org-trail", multi_region=True, IsOrganizationTrail=True)
         f = only(run(aws, [CHANGES]), CHANGES)
     assert f.status is Status.UNKNOWN and "cannot be read" in f.message
+    assert "repair" not in f.evidence  # awsobs fix builds nothing on an unread chain
 
 
 def test_filters_unreadable_is_unknown(
@@ -231,6 +242,7 @@ def test_filters_unreadable_is_unknown(
     stub_error(monkeypatch, "logs", "describe_metric_filters")
     f = only(run(aws, [CHANGES]), CHANGES)
     assert f.status is Status.UNKNOWN and "logs:DescribeMetricFilters" in f.message
+    assert "repair" not in f.evidence
 
 
 def test_fifteen_controls_read_the_chain_once(aws: boto3.Session, alarm_ext: None) -> None:
@@ -281,3 +293,14 @@ def test_no_repair_is_named_when_the_chain_is_whole(aws: boto3.Session, alarm_ex
     chain(aws)
     f = only(run(aws, [CHANGES]), CHANGES)
     assert f.status is Status.PASS and "repair" not in f.evidence
+
+
+def test_an_unread_trail_names_no_repair(aws: boto3.Session, alarm_ext: None) -> None:
+    """The only multi-region trail's selectors cannot be read: UNKNOWN, and no `repair`
+    (awsobs fix would otherwise plan a second trail beside one that may be complete)."""
+    chain(aws)
+    scanner = restricted_session(aws, ["*"], deny=["cloudtrail:GetEventSelectors"])
+    with iam_enforced():
+        f = only(run(scanner, [CHANGES]), CHANGES)
+    assert f.status is Status.UNKNOWN and "cloudtrail:GetEventSelectors" in f.message
+    assert "repair" not in f.evidence
